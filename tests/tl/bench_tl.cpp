@@ -1,0 +1,175 @@
+// TL interpreter benchmarks. Baselines in the same run: simdjson's plain
+// parse of the same JSON text (the floor for any JSON -> TL path).
+#include <benchmark/benchmark.h>
+#include <simdjson.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "tl/json_to_tl.h"
+#include "tl/schema_loader.h"
+#include "tl/tl_to_json.h"
+
+using namespace mtjson::tl;
+
+namespace {
+
+std::string root() {
+  const char* r = std::getenv("MTJSON_SOURCE_ROOT");
+  return r ? r : ".";
+}
+std::vector<std::string> files() { return {root() + "/scheme.tl", root() + "/tl/mtproto.tl"}; }
+
+std::shared_ptr<const Schema> schema() {
+  static std::shared_ptr<const Schema> s = [] {
+    std::shared_ptr<const Schema> out;
+    if (Status st = load_schema_files(files(), out); !st) {
+      std::fprintf(stderr, "%s\n", st.message().c_str());
+      std::exit(1);
+    }
+    return out;
+  }();
+  return s;
+}
+
+const std::string kSendMessage =
+    R"({"_cons":"messages.sendMessage","peer":{"_cons":"inputPeerUser","user_id":"1234567890","access_hash":"-8571234567890123456"},)"
+    R"("message":"Hello from mtjson! This is a typical chat message of moderate length.","random_id":"5810987654321098765",)"
+    R"("entities":[{"_cons":"messageEntityBold","offset":0,"length":5}],"silent":true})";
+
+// A messages.messages answer with 100 messages, 10 users and 2 chats.
+std::string messages_json() {
+  std::string j = R"({"_cons":"messages.messages","messages":[)";
+  for (int i = 0; i < 100; ++i) {
+    if (i) j += ',';
+    j += R"({"_cons":"message","out":true,"id":)" + std::to_string(100000 + i) +
+         R"(,"from_id":{"_cons":"peerUser","user_id":)" + std::to_string(777000 + i % 10) +
+         R"(},"peer_id":{"_cons":"peerChat","chat_id":4242},"date":)" + std::to_string(1707425105 + i) +
+         R"(,"message":"Message number )" + std::to_string(i) +
+         R"(: the quick brown fox jumps over the lazy dog — ünïcödé ✓","entities":[{"_cons":"messageEntityBold","offset":0,"length":7},)"
+         R"({"_cons":"messageEntityUrl","offset":10,"length":5}],"views":)" + std::to_string(i * 3) +
+         R"(,"forwards":1,"edit_date":1707425999})";
+  }
+  j += R"(],"topics":[],"chats":[{"_cons":"chat","id":4242,"title":"Benchmark group","photo":{"_cons":"chatPhotoEmpty"},"participants_count":10,"date":1707000000,"version":1},)"
+       R"({"_cons":"chatForbidden","id":4343,"title":"Old group"}],"users":[)";
+  for (int i = 0; i < 10; ++i) {
+    if (i) j += ',';
+    j += R"({"_cons":"user","contact":true,"id":)" + std::to_string(777000 + i) +
+         R"(,"access_hash":-8571234567890123456,"first_name":"User)" + std::to_string(i) +
+         R"(","last_name":"Benchmark","username":"bench_user_)" + std::to_string(i) +
+         R"(","phone":"99966212)" + std::to_string(10 + i) + R"(","status":{"_cons":"userStatusRecently","by_me":false}})";
+  }
+  j += "]}";
+  return j;
+}
+
+void BM_SchemaLoad(benchmark::State& state) {
+  for (auto _ : state) {
+    std::shared_ptr<const Schema> s;
+    Status st = load_schema_files(files(), s);
+    benchmark::DoNotOptimize(s);
+    if (!st) state.SkipWithError(st.message().c_str());
+  }
+}
+BENCHMARK(BM_SchemaLoad)->Unit(benchmark::kMillisecond);
+
+void BM_SimdjsonParse_SendMessage(benchmark::State& state) {
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    simdjson::dom::element doc;
+    auto err = parser.parse(kSendMessage).get(doc);
+    benchmark::DoNotOptimize(err);
+  }
+  state.SetBytesProcessed(state.iterations() * kSendMessage.size());
+}
+BENCHMARK(BM_SimdjsonParse_SendMessage);
+
+void BM_Encode_SendMessage(benchmark::State& state) {
+  simdjson::dom::parser parser;
+  JsonToTl enc(schema());
+  std::vector<std::uint8_t> out;
+  for (auto _ : state) {
+    simdjson::dom::element doc;
+    if (parser.parse(kSendMessage).get(doc)) state.SkipWithError("parse");
+    out.clear();
+    Status st = enc.encode_boxed(doc, out, "message");
+    if (!st) state.SkipWithError(st.message().c_str());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * kSendMessage.size());
+  state.counters["tl_bytes"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_Encode_SendMessage);
+
+struct MessagesFixture {
+  std::string json = messages_json();
+  std::vector<std::uint8_t> tl;
+  MessagesFixture() {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(json).get(doc)) std::abort();
+    JsonToTl enc(schema());
+    if (Status st = enc.encode_boxed(doc, tl); !st) {
+      std::fprintf(stderr, "%s\n", st.message().c_str());
+      std::abort();
+    }
+    // The JSON the decoder writes (canonical form) is the reference text.
+    json.clear();
+    if (!TlToJson(schema()).decode_boxed(tl, json)) std::abort();
+  }
+};
+const MessagesFixture& messages() {
+  static MessagesFixture f;
+  return f;
+}
+
+void BM_SimdjsonParse_Messages100(benchmark::State& state) {
+  const auto& f = messages();
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    simdjson::dom::element doc;
+    auto err = parser.parse(f.json).get(doc);
+    benchmark::DoNotOptimize(err);
+  }
+  state.SetBytesProcessed(state.iterations() * f.json.size());
+}
+BENCHMARK(BM_SimdjsonParse_Messages100);
+
+void BM_Decode_Messages100(benchmark::State& state) {
+  const auto& f = messages();
+  TlToJson dec(schema());
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    Status st = dec.decode_boxed(f.tl, out);
+    if (!st) state.SkipWithError(st.message().c_str());
+    benchmark::DoNotOptimize(out.data());
+  }
+  // Throughput in JSON bytes produced (the same text the baseline parses).
+  state.SetBytesProcessed(state.iterations() * f.json.size());
+  state.counters["tl_bytes"] = static_cast<double>(f.tl.size());
+  state.counters["json_bytes"] = static_cast<double>(f.json.size());
+}
+BENCHMARK(BM_Decode_Messages100);
+
+void BM_Encode_Messages100(benchmark::State& state) {
+  const auto& f = messages();
+  simdjson::dom::parser parser;
+  JsonToTl enc(schema());
+  std::vector<std::uint8_t> out;
+  for (auto _ : state) {
+    simdjson::dom::element doc;
+    if (parser.parse(f.json).get(doc)) state.SkipWithError("parse");
+    out.clear();
+    Status st = enc.encode_boxed(doc, out);
+    if (!st) state.SkipWithError(st.message().c_str());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * f.json.size());
+}
+BENCHMARK(BM_Encode_Messages100);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,74 @@
+// Appends TL primitives to a byte buffer (mtproto_serialize.md): little-endian
+// integers, length-prefixed byte strings padded to 4 bytes.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace mtjson::tl {
+
+class WireWriter {
+ public:
+  explicit WireWriter(std::vector<std::uint8_t>& out) : out_(out) {}
+
+  std::size_t size() const { return out_.size(); }
+  std::vector<std::uint8_t>& buffer() { return out_; }
+
+  void write_u32(std::uint32_t v) {
+    std::uint8_t* p = grow(4);
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  }
+  void write_i32(std::int32_t v) { write_u32(static_cast<std::uint32_t>(v)); }
+  void write_u64(std::uint64_t v) {
+    std::uint8_t* p = grow(8);
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  }
+  void write_i64(std::int64_t v) { write_u64(static_cast<std::uint64_t>(v)); }
+  void write_double(double v) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    write_u64(bits);
+  }
+  void write_raw(std::span<const std::uint8_t> bytes) {
+    if (bytes.empty()) return;
+    std::memcpy(grow(bytes.size()), bytes.data(), bytes.size());
+  }
+  // TL string/bytes: length < 254 -> 1 length byte; else 0xfe + 3 length
+  // bytes; then the data, zero-padded to a multiple of 4.
+  void write_bytes(std::span<const std::uint8_t> bytes) {
+    std::size_t n = bytes.size();
+    std::size_t header = n < 254 ? 1 : 4;
+    std::size_t total = (header + n + 3) & ~std::size_t{3};
+    std::uint8_t* p = grow(total);
+    if (header == 1) {
+      p[0] = static_cast<std::uint8_t>(n);
+    } else {
+      p[0] = 0xfe;
+      p[1] = static_cast<std::uint8_t>(n);
+      p[2] = static_cast<std::uint8_t>(n >> 8);
+      p[3] = static_cast<std::uint8_t>(n >> 16);
+    }
+    if (n) std::memcpy(p + header, bytes.data(), n);
+    std::memset(p + header + n, 0, total - header - n);
+  }
+  void write_string(std::string_view s) {
+    write_bytes({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
+  }
+  // Reserves n bytes and returns where to write them.
+  std::uint8_t* grow(std::size_t n) {
+    std::size_t old = out_.size();
+    out_.resize(old + n);
+    return out_.data() + old;
+  }
+
+  // Largest length a TL byte string can carry (3-byte length field).
+  static constexpr std::size_t kMaxBytesLength = (1u << 24) - 1;
+
+ private:
+  std::vector<std::uint8_t>& out_;
+};
+
+}  // namespace mtjson::tl
