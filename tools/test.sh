@@ -17,7 +17,7 @@ run_suite() {  # build dir, meson options...
 }
 
 run_suite build
-meson test -C build --benchmark --print-errorlogs
+meson test -C build --benchmark --print-errorlogs --logbase benchlog
 run_suite build-asan -Dsanitize=true -Dbenchmarks=disabled
 
 # One closing line over both builds.
