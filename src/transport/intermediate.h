@@ -1,0 +1,22 @@
+// Intermediate framing: 4-byte LE length then the payload; the length's MSB asks for a quick
+// ACK; the server's quick ACKs are the bare 4-byte token (mtproto_mtproto-transports.md,
+// "Intermediate").
+#pragma once
+
+#include "transport/codec_base.h"
+
+namespace mtjson::transport {
+
+class IntermediateCodec final : public CodecBase {
+ public:
+  IntermediateCodec(Role role, Limits limits) : CodecBase(role, limits) {}
+  Mode mode() const override { return Mode::intermediate; }
+  Status encode(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out,
+                bool quick_ack = false) override;
+  Status encode_quick_ack(std::uint32_t token, std::vector<std::uint8_t>& out) override;
+
+ private:
+  Decoded decode_one() override;
+};
+
+}  // namespace mtjson::transport
