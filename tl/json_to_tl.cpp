@@ -1,6 +1,7 @@
 #include "tl/json_to_tl.h"
 
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <limits>
 
@@ -95,10 +96,13 @@ class JsonToTl::Run {
         p += item.key;
       }
     }
-    return p.empty() ? std::string("(top level)") : p;
+    return p;
   }
   bool fail(const std::string& what) {
-    if (error_.ok()) error_ = Status::error(path() + ": " + what);
+    if (error_.ok()) {
+      std::string where = path();
+      error_ = Status::error(where.empty() ? what : where + ": " + what);
+    }
     return false;
   }
   bool wrong_type(element v, const char* expected) {
@@ -288,7 +292,10 @@ class JsonToTl::Run {
         for (k = 0; k < n; ++k)
           if (c.fields[k].type.kind == K::TypeParam) break;
       }
-      if (k == n) return fail("unknown field '" + std::string(key) + "' for '" + c.name + "'");
+      if (k == n) {
+        if (opt_.lenient) continue;
+        return fail("unknown field '" + std::string(key) + "' for '" + c.name + "'");
+      }
       if (c.fields[k].type.kind == K::Nat) continue;  // computed; ignore what the client sent
       if (present_[base + k]) return fail("field '" + std::string(key) + "' given twice");
       slots_[base + k] = val;
@@ -343,6 +350,13 @@ class JsonToTl::Run {
         if (f.type.kind == K::BareTrue) continue;
       } else if (!present_[base + k]) {
         if (f.type.kind == K::BareTrue) continue;
+        if (opt_.lenient) {
+          path_.push_back({f.name, 0});
+          bool ok = write_default(f.type, 0);
+          path_.pop_back();
+          if (!ok) return false;
+          continue;
+        }
         path_.push_back({f.name, 0});
         bool r = fail("missing required field (" + s_.type_name(f.type) + " of '" + c.name + "')");
         path_.pop_back();
@@ -352,6 +366,57 @@ class JsonToTl::Run {
       bool ok = value(slots_[base + k], f.type);
       path_.pop_back();
       if (!ok) return false;
+    }
+    return true;
+  }
+
+  // Lenient mode: the zero value of a type (see EncodeOptions::lenient).
+  bool write_default(const TypeExpr& t, int depth) {
+    if (depth > 16) return fail("cannot build a default value (recursive type)");
+    switch (t.kind) {
+      case K::Int: w_.write_i32(0); return true;
+      case K::Long:
+      case K::Double: w_.write_u64(0); return true;
+      case K::String:
+      case K::Bytes: w_.write_bytes({}); return true;
+      case K::Int128: std::memset(w_.grow(16), 0, 16); return true;
+      case K::Int256: std::memset(w_.grow(32), 0, 32); return true;
+      case K::Nat:
+      case K::BareTrue: return true;
+      case K::Vector: w_.write_u32(kVectorId); w_.write_u32(0); return true;
+      case K::BareVector: w_.write_u32(0); return true;
+      case K::Boxed: {
+        const Type& type = s_.type(t.index);
+        if (type.is_bool) {
+          w_.write_u32(kBoolFalseId);
+          return true;
+        }
+        if (type.constructors.empty()) return fail("no constructor to default type " + type.name + " to");
+        const Combinator* best = nullptr;
+        int best_required = 0;
+        for (auto ci : type.constructors) {
+          const Combinator& cand = s_.combinator(ci);
+          int required = 0;
+          for (const auto& f : cand.fields) required += !f.optional() && f.type.kind != K::Nat;
+          bool empty_name = cand.name.size() > 5 && cand.name.ends_with("Empty");
+          if (!best || (empty_name && required <= best_required + 1) || required < best_required) {
+            best = &cand;
+            best_required = empty_name ? -1 : required;
+          }
+        }
+        w_.write_u32(best->id);
+        return write_default_fields(*best, depth);
+      }
+      case K::Bare: return write_default_fields(s_.combinator(t.index), depth);
+      case K::Object:
+      case K::TypeParam: return fail("missing required field (no default for an arbitrary object)");
+    }
+    return false;
+  }
+  bool write_default_fields(const Combinator& c, int depth) {
+    for (const auto& f : c.fields) {
+      if (f.type.kind == K::Nat) w_.write_u32(0);
+      else if (!f.optional() && !write_default(f.type, depth + 1)) return false;
     }
     return true;
   }

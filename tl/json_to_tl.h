@@ -18,6 +18,11 @@ namespace mtjson::tl {
 
 struct EncodeOptions {
   std::size_t max_depth = 64;  // nesting of objects and arrays
+  // For a server answering clients of older layers from one (newest-layer)
+  // object model: fields the target schema lacks are dropped, and required
+  // fields the JSON lacks get a default (0, "", empty vector, false, or the
+  // type's simplest constructor, e.g. fooEmpty). Never for client input.
+  bool lenient = false;
 };
 
 class JsonToTl {

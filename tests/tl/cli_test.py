@@ -29,7 +29,7 @@ lines = '{"_cons":"help.getConfig"}\n{"_cons":"nope"}\nnot json\n{"_cons":"boolT
 rc, out, err = run(["encode"], lines)
 check("encode rc", rc == 1, rc)
 check("encode lines aligned", out.split("\n") == ["6b18f9c4", "", "", "b5757299", ""], out)
-check("encode errors", "line 2: (top level): unknown constructor or method 'nope'" in err and "line 3: invalid JSON" in err, err)
+check("encode errors", "line 2: unknown constructor or method 'nope'" in err and "line 3: invalid JSON" in err, err)
 
 rc, out, err = run(["decode"], "6b18f9c4\nb5757299\nzz\ndeadbeef\n")
 check("decode rc", rc == 1, rc)
