@@ -1,0 +1,142 @@
+#include "testdc/world/args.h"
+
+#include <charconv>
+#include <limits>
+
+namespace mtjson::testdc {
+
+void fail(int code, std::string message) { throw RpcError{code, std::move(message)}; }
+void bad_input() { fail(400, "INPUT_REQUEST_INVALID"); }
+
+bool has_arg(const nlohmann::json& m, const char* name) {
+  if (!m.is_object()) return false;
+  auto it = m.find(name);
+  return it != m.end() && !it->is_null();
+}
+
+const nlohmann::json& arg(const nlohmann::json& m, const char* name) {
+  if (!m.is_object()) bad_input();
+  auto it = m.find(name);
+  if (it == m.end() || it->is_null()) bad_input();
+  return *it;
+}
+
+std::int64_t as_long(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) return static_cast<std::int64_t>(v.get<std::uint64_t>());  // 64-bit pattern
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_string()) {
+    // README.md: a long may be a decimal string; values up to 2^64-1 are their 64-bit pattern.
+    const std::string& s = v.get_ref<const std::string&>();
+    const char* b = s.data();
+    const char* e = b + s.size();
+    if (!s.empty() && s[0] == '-') {
+      std::int64_t x = 0;
+      auto r = std::from_chars(b, e, x);
+      if (r.ec != std::errc() || r.ptr != e) bad_input();
+      return x;
+    }
+    std::uint64_t x = 0;
+    auto r = std::from_chars(b, e, x);
+    if (r.ec != std::errc() || r.ptr != e) bad_input();
+    return static_cast<std::int64_t>(x);
+  }
+  bad_input();
+}
+
+std::int32_t as_int(const nlohmann::json& v) {
+  if (!v.is_number_integer()) bad_input();
+  if (v.is_number_unsigned()) {
+    auto x = v.get<std::uint64_t>();
+    if (x > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) bad_input();
+    return static_cast<std::int32_t>(x);
+  }
+  auto x = v.get<std::int64_t>();
+  if (x < std::numeric_limits<std::int32_t>::min() || x > std::numeric_limits<std::int32_t>::max()) bad_input();
+  return static_cast<std::int32_t>(x);
+}
+
+std::string as_string(const nlohmann::json& v) {
+  if (!v.is_string()) bad_input();
+  return v.get<std::string>();
+}
+
+std::vector<std::uint8_t> as_bytes(const nlohmann::json& v) {
+  if (!v.is_string()) bad_input();
+  std::vector<std::uint8_t> out;
+  if (!base64_decode(v.get_ref<const std::string&>(), out)) bad_input();
+  return out;
+}
+
+bool as_flag(const nlohmann::json& m, const char* name) {
+  if (!has_arg(m, name)) return false;
+  const auto& v = m.at(name);
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_object()) return true;  // {"_cons":"true"}
+  bad_input();
+}
+
+std::string cons_of(const nlohmann::json& v) {
+  if (!v.is_object()) bad_input();
+  auto it = v.find("_cons");
+  if (it == v.end()) it = v.find("_");  // tolerated alias
+  if (it == v.end() || !it->is_string()) bad_input();
+  return it->get<std::string>();
+}
+
+namespace {
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int sextet(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+}  // namespace
+
+std::string base64_encode(std::span<const std::uint8_t> data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    std::uint32_t n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (std::size_t rest = data.size() - i; rest > 0) {
+    std::uint32_t n = data[i] << 16;
+    if (rest == 2) n |= data[i + 1] << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+bool base64_decode(std::string_view text, std::vector<std::uint8_t>& out) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return false;
+  std::vector<std::uint8_t> result;
+  result.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int s = sextet(c);
+    if (s < 0) return false;
+    acc = (acc << 6) | static_cast<std::uint32_t>(s);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      result.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
+    }
+  }
+  out = std::move(result);
+  return true;
+}
+
+}  // namespace mtjson::testdc

@@ -1,0 +1,213 @@
+// --data DIR: the world as one JSON file, DIR/world.json. It holds authorizations and auth keys,
+// so it is written 0600, atomically: temp file + fsync + rename + fsync of the directory.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "testdc/world/args.h"
+#include "testdc/world/state.h"
+
+namespace mtjson::testdc {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kFormat = "mtjson-testdc-world";
+constexpr int kVersion = 1;
+
+std::vector<std::uint8_t> unb64(const json& v, const char* what) {
+  std::vector<std::uint8_t> out;
+  if (!v.is_string() || !base64_decode(v.get_ref<const std::string&>(), out))
+    throw std::runtime_error(std::string(what) + ": not base64");
+  return out;
+}
+
+json message_to_json(const Message& m) {
+  return {{"id", m.id}, {"peer", m.peer_user_id}, {"from", m.from_user_id}, {"out", m.out},
+          {"date", m.date}, {"text", m.text}, {"entities", m.entities}, {"edit_date", m.edit_date},
+          {"random_id", m.random_id}, {"counterpart_id", m.counterpart_id}, {"pts", m.pts}};
+}
+
+Message message_from_json(const json& j) {
+  Message m;
+  m.id = j.at("id").get<std::int32_t>();
+  m.peer_user_id = j.at("peer").get<std::int64_t>();
+  m.from_user_id = j.at("from").get<std::int64_t>();
+  m.out = j.at("out").get<bool>();
+  m.date = j.at("date").get<std::int32_t>();
+  m.text = j.at("text").get<std::string>();
+  m.entities = j.at("entities");
+  m.edit_date = j.at("edit_date").get<std::int32_t>();
+  m.random_id = j.at("random_id").get<std::int64_t>();
+  m.counterpart_id = j.at("counterpart_id").get<std::int32_t>();
+  m.pts = j.at("pts").get<std::int32_t>();
+  return m;
+}
+
+json account_to_json(const Account& a) {
+  json box = {{"next_id", a.box.next_id}, {"pts", a.box.pts}, {"seq", a.box.seq}};
+  box["messages"] = json::array();
+  for (const auto& [id, m] : a.box.messages) box["messages"].push_back(message_to_json(m));
+  box["events"] = json::array();
+  for (const Event& e : a.box.events)
+    box["events"].push_back({{"pts", e.pts}, {"pts_count", e.pts_count}, {"date", e.date}, {"update", e.update}});
+  box["dialogs"] = json::array();
+  for (const auto& [peer, d] : a.box.dialogs)
+    box["dialogs"].push_back({{"peer", peer}, {"read_inbox_max_id", d.read_inbox_max_id},
+                              {"read_outbox_max_id", d.read_outbox_max_id}});
+  json j = {{"id", a.id}, {"access_hash", a.access_hash}, {"phone", a.phone}, {"first_name", a.first_name},
+            {"last_name", a.last_name}, {"username", a.username}, {"dc_id", a.dc_id}, {"bot", a.bot},
+            {"bot_secret", a.bot_secret}, {"new_salt1", b64(a.new_salt1)}, {"box", box}, {"password", nullptr}};
+  if (a.password) {
+    const Password& p = *a.password;
+    j["password"] = {{"salt1", b64(p.algo.salt1)}, {"salt2", b64(p.algo.salt2)}, {"g", p.algo.g},
+                     {"p", b64(p.algo.p)}, {"v", b64(p.v)}, {"hint", p.hint}};
+  }
+  return j;
+}
+
+Account account_from_json(const json& j) {
+  Account a;
+  a.id = j.at("id").get<std::int64_t>();
+  a.access_hash = j.at("access_hash").get<std::int64_t>();
+  a.phone = j.at("phone").get<std::string>();
+  a.first_name = j.at("first_name").get<std::string>();
+  a.last_name = j.at("last_name").get<std::string>();
+  a.username = j.at("username").get<std::string>();
+  a.dc_id = j.at("dc_id").get<int>();
+  a.bot = j.at("bot").get<bool>();
+  a.bot_secret = j.at("bot_secret").get<std::string>();
+  a.new_salt1 = unb64(j.at("new_salt1"), "new_salt1");
+  const json& pw = j.at("password");
+  if (!pw.is_null()) {
+    a.password = Password{{unb64(pw.at("salt1"), "salt1"), unb64(pw.at("salt2"), "salt2"), pw.at("g").get<std::int32_t>(),
+                           unb64(pw.at("p"), "p")},
+                          unb64(pw.at("v"), "v"),
+                          pw.at("hint").get<std::string>()};
+  }
+  const json& box = j.at("box");
+  a.box.next_id = box.at("next_id").get<std::int32_t>();
+  a.box.pts = box.at("pts").get<std::int32_t>();
+  a.box.seq = box.at("seq").get<std::int32_t>();
+  for (const json& mj : box.at("messages")) {
+    Message m = message_from_json(mj);
+    if (m.random_id != 0) a.box.by_random_id[m.random_id] = m.id;
+    a.box.messages.emplace(m.id, std::move(m));
+  }
+  for (const json& e : box.at("events"))
+    a.box.events.push_back(Event{e.at("pts").get<std::int32_t>(), e.at("pts_count").get<std::int32_t>(),
+                                 e.at("date").get<std::int32_t>(), e.at("update")});
+  for (const json& d : box.at("dialogs"))
+    a.box.dialogs[d.at("peer").get<std::int64_t>()] =
+        DialogState{d.at("read_inbox_max_id").get<std::int32_t>(), d.at("read_outbox_max_id").get<std::int32_t>()};
+  return a;
+}
+
+Status sys_error(const std::string& what, const std::string& path) {
+  return Status::error(what + " " + path + ": " + std::strerror(errno));
+}
+
+Status write_all(int fd, const std::string& data, const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return sys_error("write", path);
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string World::file_path(const std::string& dir) { return dir + "/world.json"; }
+
+Status World::save(const std::string& dir) const {
+  std::string text;
+  {
+    std::lock_guard lock(impl_->mutex);
+    const Impl& w = *impl_;
+    json j = {{"format", kFormat}, {"version", kVersion}, {"next_user_id", w.next_user_id}};
+    j["accounts"] = json::array();
+    for (const auto& [id, a] : w.accounts) j["accounts"].push_back(account_to_json(a));
+    j["authorizations"] = json::array();
+    for (const auto& [key, a] : w.authorizations)
+      j["authorizations"].push_back({{"auth_key_id", key}, {"user_id", a.user_id}, {"dc_id", a.dc_id}, {"date", a.date}});
+    j["auth_keys"] = json::array();
+    for (const auto& [key, k] : w.auth_keys)
+      j["auth_keys"].push_back({{"auth_key_id", key}, {"dc_id", k.dc_id}, {"key", b64(k.key)}});
+    text = j.dump(1) + "\n";
+  }
+
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return sys_error("cannot create", dir);
+  std::string path = file_path(dir);
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return sys_error("cannot create", temp);
+  Status s = write_all(fd, text, temp);
+  if (s && ::fchmod(fd, 0600) != 0) s = sys_error("chmod", temp);  // O_CREAT's mode is masked by umask
+  if (s && ::fsync(fd) != 0) s = sys_error("fsync", temp);
+  if (::close(fd) != 0 && s) s = sys_error("close", temp);
+  if (s && ::rename(temp.c_str(), path.c_str()) != 0) s = sys_error("rename to", path);
+  if (!s) {
+    ::unlink(temp.c_str());
+    return s;
+  }
+  // The rename itself is durable once the directory is synced.
+  if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+Result<World> World::load(const std::string& dir, WorldOptions options) {
+  std::string path = file_path(dir);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+    // First start with --data: a new (seeded) world, saved later by the server.
+    return World(std::move(options));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return sys_error("cannot open", path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+
+  World world(WorldOptions{});
+  Impl& w = *world.impl_;
+  w.accounts.clear();
+  try {
+    json j = json::parse(buffer.str());
+    if (j.at("format") != kFormat) return Status::error(path + ": not a mtjson-testdc world file");
+    if (j.at("version") != kVersion) return Status::error(path + ": unsupported version " + j.at("version").dump());
+    w.next_user_id = j.at("next_user_id").get<std::int64_t>();
+    for (const json& aj : j.at("accounts")) {
+      Account a = account_from_json(aj);
+      std::int64_t id = a.id;
+      if (!w.accounts.emplace(id, std::move(a)).second)
+        return Status::error(path + ": account " + std::to_string(id) + " appears twice");
+    }
+    for (const json& aj : j.at("authorizations"))
+      w.authorizations[aj.at("auth_key_id").get<std::uint64_t>()] =
+          Authorization{aj.at("user_id").get<std::int64_t>(), aj.at("dc_id").get<int>(), aj.at("date").get<std::int32_t>()};
+    for (const json& kj : j.at("auth_keys")) {
+      AuthKeyRecord k{kj.at("auth_key_id").get<std::uint64_t>(), kj.at("dc_id").get<int>(), unb64(kj.at("key"), "key")};
+      w.auth_keys[k.auth_key_id] = std::move(k);
+    }
+  } catch (const std::exception& e) {
+    return Status::error(path + ": " + e.what());
+  }
+  w.options = std::move(options);
+  if (w.options.dc_count < 1) w.options.dc_count = 1;
+  if (w.options.dc_count > 9) w.options.dc_count = 9;
+  w.add_builtin_accounts();  // seeds whose phone the file lacks
+  return world;
+}
+
+}  // namespace mtjson::testdc
