@@ -334,3 +334,21 @@ TEST_CASE("world: dialogs, readHistory and contacts", "[testdc][messages]") {
   CHECK(contacts["users"][0]["contact"] == true);
 }
 
+
+TEST_CASE("world: contacts.importContacts finds users by phone, with their access_hash", "[testdc][contacts]") {
+  TwoUsers t;
+  json contacts = json::array({
+      {{"_cons", "inputPhoneContact"}, {"client_id", 7}, {"phone", "+999 662 1001"}, {"first_name", "B"}, {"last_name", ""}},
+      {{"_cons", "inputPhoneContact"}, {"client_id", 8}, {"phone", "9996629999"}, {"first_name", "X"}, {"last_name", ""}},
+  });
+  json r = t.ok(t.a1, {{"_cons", "contacts.importContacts"}, {"contacts", contacts}});
+  CHECK(r["_cons"] == "contacts.importedContacts");
+  REQUIRE(r["imported"].size() == 1);  // unknown numbers are left out
+  CHECK(r["imported"][0]["user_id"] == t.bob["id"]);
+  CHECK(r["imported"][0]["client_id"] == 7);
+  REQUIRE(r["users"].size() == 1);
+  CHECK(r["users"][0]["access_hash"] == t.bob["access_hash"]);
+  // The access_hash works for sending.
+  t.ok(t.a1, TwoUsers::send(r["users"][0], "hi Bob", 99));
+  CHECK(t.err(t.a1, {{"_cons", "contacts.importContacts"}, {"contacts", 5}}) == "400 INPUT_REQUEST_INVALID");
+}

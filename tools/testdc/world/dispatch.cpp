@@ -26,6 +26,7 @@ const std::unordered_map<std::string, MethodInfo>& table() {
       {"users.getFullUser", {users_get_full_user, true, false}},
       {"contacts.resolveUsername", {contacts_resolve_username, true, false}},
       {"contacts.getContacts", {contacts_get_contacts, true, false}},
+      {"contacts.importContacts", {contacts_import_contacts, true, false}},
       {"messages.sendMessage", {messages_send_message, true, false}},
       {"messages.editMessage", {messages_edit_message, true, false}},
       {"messages.deleteMessages", {messages_delete_messages, true, false}},

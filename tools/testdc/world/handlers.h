@@ -51,6 +51,7 @@ nlohmann::json users_get_users(Ctx&);
 nlohmann::json users_get_full_user(Ctx&);
 nlohmann::json contacts_resolve_username(Ctx&);
 nlohmann::json contacts_get_contacts(Ctx&);
+nlohmann::json contacts_import_contacts(Ctx&);
 // messages.cpp
 nlohmann::json messages_send_message(Ctx&);
 nlohmann::json messages_edit_message(Ctx&);

@@ -1,4 +1,5 @@
-// users.getUsers, users.getFullUser, contacts.resolveUsername, contacts.getContacts.
+// users.getUsers, users.getFullUser, contacts.resolveUsername, contacts.getContacts,
+// contacts.importContacts.
 #include <algorithm>
 #include <cctype>
 
@@ -75,6 +76,32 @@ json contacts_get_contacts(Ctx& c) {
     u["mutual_contact"] = true;
   }
   return {{"_cons", "contacts.contacts"}, {"contacts", contacts}, {"saved_count", 0}, {"users", users}};
+}
+
+// Finds the given phone numbers among the accounts, so two test users can reach each other
+// (an access_hash comes with each user). Numbers are matched on their digits; unknown numbers
+// are left out, as Telegram does. Nothing is stored: contacts are derived from dialogs.
+json contacts_import_contacts(Ctx& c) {
+  const json& list = arg(c.m, "contacts");
+  if (!list.is_array()) bad_input();
+  Account& me = c.me();
+  json imported = json::array();
+  std::set<std::int64_t> ids;
+  for (const auto& contact : list) {
+    if (cons_of(contact) != "inputPhoneContact") bad_input();
+    std::string digits;
+    for (char ch : string_arg(contact, "phone"))
+      if (std::isdigit(static_cast<unsigned char>(ch))) digits += ch;
+    const Account* u = c.w.find_by_phone(digits);
+    if (!u || u->id == me.id) continue;
+    imported.push_back({{"_cons", "importedContact"}, {"user_id", u->id}, {"client_id", long_arg(contact, "client_id")}});
+    ids.insert(u->id);
+  }
+  return {{"_cons", "contacts.importedContacts"},
+          {"imported", imported},
+          {"popular_invites", json::array()},
+          {"retry_contacts", json::array()},
+          {"users", users_json(c.w, ids, &me)}};
 }
 
 }  // namespace mtjson::testdc
