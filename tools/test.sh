@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./tools/deps.sh
+# GramJS (layer 198) for the interop tests, exactly as locked.
+npm ci --prefix tests/interop --no-audit --no-fund --ignore-scripts
 
 run_suite() {  # build dir, meson options...
   local dir=$1; shift

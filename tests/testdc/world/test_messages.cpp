@@ -348,6 +348,7 @@ TEST_CASE("world: contacts.importContacts finds users by phone, with their acces
   CHECK(r["imported"][0]["client_id"] == 7);
   REQUIRE(r["users"].size() == 1);
   CHECK(r["users"][0]["access_hash"] == t.bob["access_hash"]);
+  CHECK(r["users"][0]["phone"] == "9996621001");
   // The access_hash works for sending.
   t.ok(t.a1, TwoUsers::send(r["users"][0], "hi Bob", 99));
   CHECK(t.err(t.a1, {{"_cons", "contacts.importContacts"}, {"contacts", 5}}) == "400 INPUT_REQUEST_INVALID");

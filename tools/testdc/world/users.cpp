@@ -97,11 +97,15 @@ json contacts_import_contacts(Ctx& c) {
     imported.push_back({{"_cons", "importedContact"}, {"user_id", u->id}, {"client_id", long_arg(contact, "client_id")}});
     ids.insert(u->id);
   }
+  // The importer knows these numbers, so (as on Telegram) the users come with their phone.
+  json users = users_json(c.w, ids, &me);
+  for (auto& u : users)
+    if (const Account* a = c.w.find_user(u["id"].get<std::int64_t>())) u["phone"] = a->phone;
   return {{"_cons", "contacts.importedContacts"},
           {"imported", imported},
           {"popular_invites", json::array()},
           {"retry_contacts", json::array()},
-          {"users", users_json(c.w, ids, &me)}};
+          {"users", users}};
 }
 
 }  // namespace mtjson::testdc

@@ -1,0 +1,241 @@
+#include "testdc/server/api_handler.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "tl/wire_reader.h"
+
+namespace mtjson::testdc::server {
+
+namespace {
+
+Answer error_answer(std::uint64_t msg_id, std::int32_t code, std::string message) {
+  Answer a;
+  a.req_msg_id = msg_id;
+  a.error_code = code;
+  a.error_message = std::move(message);
+  return a;
+}
+
+std::string hex_id(std::uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(World& world, LayerSchemas& layers, AuthKeyStore& keys,
+                       std::function<void(const std::string&)> log, bool verbose)
+    : world_(world), layers_(layers), keys_(keys), log_(std::move(log)), verbose_(verbose) {}
+
+LayerSchema* ApiHandler::initial_layer(std::uint64_t auth_key_id, std::int64_t now_unix) {
+  KeyState* k = keys_.find(auth_key_id, now_unix);
+  if (!k || !k->layer) return nullptr;
+  return &layers_.closest(*k->layer);
+}
+
+ApiHandler::Wait ApiHandler::check_after(const SessionApiState& s, const std::vector<std::uint64_t>& ids) const {
+  Wait w = Wait::ready;
+  for (std::uint64_t id : ids) {
+    auto it = s.finished.find(id);
+    if (it == s.finished.end()) {
+      w = Wait::wait;
+    } else if (!it->second) {
+      return Wait::failed;
+    }
+  }
+  return w;
+}
+
+void ApiHandler::finish(SessionApiState& s, const Answer& a) {
+  if (s.finished.emplace(a.req_msg_id, a.ok).second) s.finished_order.push_back(a.req_msg_id);
+  while (s.finished_order.size() > kFinishedMemory) {
+    s.finished.erase(s.finished_order.front());
+    s.finished_order.pop_front();
+  }
+}
+
+std::vector<Answer> ApiHandler::on_query(const CallContext& ctx, SessionApiState& s, std::uint64_t msg_id,
+                                         std::span<const std::uint8_t> body, TimePoint now) {
+  std::vector<Answer> out;
+  Unwrapped u;
+  if (auto st = unwrap_query(body, *layer_of(s).decoder, u); !st) {
+    if (verbose_ && log_) log_("dc" + std::to_string(ctx.dc_id) + " key " + hex_id(ctx.auth_key_id) + ": " + st.message());
+    out.push_back(error_answer(msg_id, 400, "INPUT_FETCH_ERROR"));
+    finish(s, out.back());
+    return out;
+  }
+  // The wrappers' effects hold from this query on, even if it has to wait (api_invoking.md:
+  // the layer is saved with the client's other parameters).
+  if (u.layer) {
+    s.layer = &layers_.closest(*u.layer);
+    if (KeyState* k = keys_.find(ctx.auth_key_id, mtproto::session::to_unix_seconds(now))) k->layer = *u.layer;
+  }
+  if (u.init) {
+    if (KeyState* k = keys_.find(ctx.auth_key_id, mtproto::session::to_unix_seconds(now))) k->init = u.init;
+  }
+  if (u.without_updates) s.without_updates = true;
+
+  switch (check_after(s, u.after_msg_ids)) {
+    case Wait::failed:
+      out.push_back(error_answer(msg_id, 400, "MSG_WAIT_FAILED"));
+      finish(s, out.back());
+      break;
+    case Wait::wait:
+      s.deferred.push_back({msg_id, Bytes(body.begin(), body.end()), now + kMsgWaitTimeout});
+      return out;
+    case Wait::ready:
+      out.push_back(execute(ctx, s, msg_id, body, u));
+      finish(s, out.back());
+      break;
+  }
+  run_unblocked(ctx, s, out);
+  return out;
+}
+
+void ApiHandler::run_unblocked(const CallContext& ctx, SessionApiState& s, std::vector<Answer>& out) {
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (std::size_t i = 0; i < s.deferred.size(); ++i) {
+      Unwrapped u;
+      SessionApiState::Deferred d = s.deferred[i];
+      if (!unwrap_query(d.body, *layer_of(s).decoder, u)) continue;  // parsed once already
+      const Wait w = check_after(s, u.after_msg_ids);
+      if (w == Wait::wait) continue;
+      s.deferred.erase(s.deferred.begin() + static_cast<std::ptrdiff_t>(i));
+      out.push_back(w == Wait::failed ? error_answer(d.msg_id, 400, "MSG_WAIT_FAILED")
+                                      : execute(ctx, s, d.msg_id, d.body, u));
+      finish(s, out.back());
+      progress = true;
+      break;
+    }
+  }
+}
+
+std::vector<Answer> ApiHandler::on_timer(SessionApiState& s, TimePoint now) {
+  std::vector<Answer> out;
+  for (auto it = s.deferred.begin(); it != s.deferred.end();) {
+    if (it->deadline <= now) {
+      // Not remembered as finished: the client resends it wrapped the same way.
+      out.push_back(error_answer(it->msg_id, 400, "MSG_WAIT_TIMEOUT"));
+      it = s.deferred.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
+std::optional<TimePoint> ApiHandler::next_deadline(const SessionApiState& s) const {
+  std::optional<TimePoint> t;
+  for (const auto& d : s.deferred)
+    if (!t || d.deadline < *t) t = d.deadline;
+  return t;
+}
+
+Answer ApiHandler::execute(const CallContext& ctx, SessionApiState& s, std::uint64_t msg_id,
+                           std::span<const std::uint8_t> body, const Unwrapped& u) {
+  return call_method(ctx, s, msg_id, body.subspan(u.method_offset));
+}
+
+bool ApiHandler::encode_json(tl::JsonToTl& encoder, const nlohmann::json& value, const tl::TypeExpr* type, Bytes& out,
+                             std::string& error) {
+  scratch_ = value.dump();
+  simdjson::dom::element doc;
+  if (auto err = parser_.parse(scratch_).get(doc); err) {
+    error = std::string("JSON from the world does not parse: ") + simdjson::error_message(err);
+    return false;
+  }
+  tl::Status st = type ? encoder.encode(doc, *type, out) : encoder.encode_boxed(doc, out);
+  if (!st) {
+    error = st.message();
+    return false;
+  }
+  return true;
+}
+
+Answer ApiHandler::call_method(const CallContext& ctx, SessionApiState& s, std::uint64_t msg_id,
+                               std::span<const std::uint8_t> method_bytes) {
+  LayerSchema& mine = layer_of(s);
+  tl::WireReader r(method_bytes);
+  const std::uint32_t id = r.read_u32();
+  if (r.failed()) return error_answer(msg_id, 400, "INPUT_FETCH_ERROR");
+
+  // The session's layer first, then any other loaded one, newest first ("decodes any known
+  // constructor id": a client may use a method its declared layer lacks).
+  LayerSchema* used = nullptr;
+  const tl::Combinator* method = mine.schema->by_id(id);
+  if (method) {
+    used = &mine;
+  } else {
+    for (auto it = layers_.all().rbegin(); it != layers_.all().rend() && !method; ++it) {
+      method = (*it)->schema->by_id(id);
+      if (method) used = it->get();
+    }
+  }
+  const std::string where = "dc" + std::to_string(ctx.dc_id) + " key " + hex_id(ctx.auth_key_id);
+  if (!method || !method->is_function) {
+    if (verbose_ && log_) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "#%08x", id);
+      log_(where + ": unknown method " + buf + " -> 400 METHOD_INVALID");
+    }
+    return error_answer(msg_id, 400, "METHOD_INVALID");
+  }
+
+  std::string text;
+  if (auto st = used->decoder->decode_boxed(method_bytes, text); !st) {
+    const bool unknown_ctor = st.message().find("unknown constructor") != std::string::npos;
+    if (verbose_ && log_) log_(where + ": " + method->name + ": " + st.message());
+    return error_answer(msg_id, 400, unknown_ctor ? "INPUT_CONSTRUCTOR_INVALID" : "INPUT_FETCH_ERROR");
+  }
+  nlohmann::json request = nlohmann::json::parse(text, nullptr, false);
+  if (request.is_discarded()) return error_answer(msg_id, 400, "INPUT_FETCH_ERROR");
+
+  Caller caller;
+  caller.dc_id = ctx.dc_id;
+  caller.auth_key_id = ctx.auth_key_id;
+  caller.session_id = static_cast<std::int64_t>(ctx.session_id);
+  caller.layer = mine.layer;
+  CallResult res = world_.call(caller, request);
+  if (!res.ok) {
+    if (verbose_ && log_) log_(where + ": " + method->name + " -> " + std::to_string(res.error_code) + " " + res.error_message);
+    Answer a = error_answer(msg_id, res.error_code, res.error_message);
+    a.pushes = std::move(res.pushes);
+    return a;
+  }
+
+  // Encode in the session's layer when it knows the method, else in the layer that decoded it.
+  LayerSchema* out_layer = &mine;
+  const tl::Combinator* out_method = mine.schema->by_name(method->name);
+  if (!out_method) {
+    out_layer = used;
+    out_method = method;
+  }
+  Answer a;
+  a.req_msg_id = msg_id;
+  std::string error;
+  if (!encode_json(*out_layer->encoder, res.result, &out_method->result, a.result, error)) {
+    if (log_) log_(where + ": " + method->name + ": answer does not encode in layer " +
+                   std::to_string(out_layer->layer) + ": " + error);
+    return error_answer(msg_id, 500, "INTERNAL_SERVER_ERROR");
+  }
+  if (verbose_ && log_) log_(where + ": " + method->name + " -> ok (layer " + std::to_string(out_layer->layer) + ")");
+  a.ok = true;
+  a.pushes = std::move(res.pushes);
+  return a;
+}
+
+std::optional<Bytes> ApiHandler::encode_updates(const SessionApiState& s, const nlohmann::json& updates) {
+  LayerSchema& l = layer_of(s);
+  Bytes out;
+  std::string error;
+  if (!encode_json(*l.encoder, updates, nullptr, out, error)) {
+    if (log_) log_("updates do not encode in layer " + std::to_string(l.layer) + ": " + error);
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace mtjson::testdc::server

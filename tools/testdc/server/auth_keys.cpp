@@ -1,0 +1,50 @@
+#include "testdc/server/auth_keys.h"
+
+#include <algorithm>
+
+namespace mtjson::testdc::server {
+
+namespace {
+mtproto::session::FutureSalt salt_from(std::uint64_t salt, std::int64_t now_unix) {
+  mtproto::session::FutureSalt s;
+  s.salt = salt;
+  s.valid_since = static_cast<std::int32_t>(now_unix - 60);
+  s.valid_until = static_cast<std::int32_t>(now_unix + AuthKeyStore::kSaltLifetime);
+  return s;
+}
+}  // namespace
+
+KeyState* AuthKeyStore::find(std::uint64_t auth_key_id, std::int64_t now_unix) {
+  if (auto it = keys_.find(auth_key_id); it != keys_.end()) return &it->second;
+  auto record = world_.find_auth_key(auth_key_id);
+  if (!record || record->key.size() != 256) return nullptr;
+  KeyState st;
+  std::copy(record->key.begin(), record->key.end(), st.key.key.begin());
+  st.key.id = auth_key_id;
+  st.dc_id = record->dc_id;
+  // A key from an earlier run: its salt was not kept, so a fresh one (the client learns it
+  // from bad_server_salt, mtproto_service_messages_about_messages.md).
+  std::uint8_t b[8];
+  random_.fill(b);
+  std::uint64_t salt = 0;
+  for (int i = 7; i >= 0; --i) salt = (salt << 8) | b[i];
+  st.salts.push_back(salt_from(salt, now_unix));
+  return &keys_.emplace(auth_key_id, std::move(st)).first->second;
+}
+
+KeyState& AuthKeyStore::add(const mtproto::AuthKey& key, int dc_id, std::uint64_t first_salt, std::int64_t now_unix) {
+  KeyState st;
+  st.key = key;
+  st.dc_id = dc_id;
+  st.salts.push_back(salt_from(first_salt, now_unix));
+  AuthKeyRecord record;
+  record.auth_key_id = key.id;
+  record.dc_id = dc_id;
+  record.key.assign(key.key.begin(), key.key.end());
+  world_.put_auth_key(record);
+  auto& slot = keys_[key.id];
+  slot = std::move(st);
+  return slot;
+}
+
+}  // namespace mtjson::testdc::server

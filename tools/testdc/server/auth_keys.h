@@ -1,0 +1,48 @@
+// The server's auth keys by auth_key_id, with what Telegram remembers per key: the salt handed
+// out, and the layer and client info of the last initConnection (api_invoking.md, "Saving
+// Client Info"). Keys are persisted through the world (World::put_auth_key, saved with it);
+// a key unknown here is looked up there, so keys survive restarts with --data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "crypto/random.h"
+#include "mtproto/auth_key.h"
+#include "mtproto/session/service_codec.h"
+#include "testdc/server/wrappers.h"
+#include "testdc/world/world.h"
+
+namespace mtjson::testdc::server {
+
+struct KeyState {
+  mtproto::AuthKey key;
+  int dc_id = 0;
+  std::vector<mtproto::session::FutureSalt> salts;
+  std::optional<int> layer;                 // declared with invokeWithLayer, as declared
+  std::optional<InitConnectionInfo> init;
+};
+
+class AuthKeyStore {
+ public:
+  // How long a salt stays valid: the test DC never rotates salts on its own.
+  static constexpr std::int32_t kSaltLifetime = 30 * 24 * 3600;
+
+  AuthKeyStore(World& world, crypto::RandomSource& random) : world_(world), random_(random) {}
+
+  // nullptr when neither the store nor the world knows the id.
+  KeyState* find(std::uint64_t auth_key_id, std::int64_t now_unix);
+  bool taken(std::uint64_t auth_key_id, std::int64_t now_unix) { return find(auth_key_id, now_unix) != nullptr; }
+  // A key from a completed handshake; its first salt is the handshake's server_salt.
+  KeyState& add(const mtproto::AuthKey& key, int dc_id, std::uint64_t first_salt, std::int64_t now_unix);
+  std::size_t size() const { return keys_.size(); }
+
+ private:
+  World& world_;
+  crypto::RandomSource& random_;
+  std::unordered_map<std::uint64_t, KeyState> keys_;
+};
+
+}  // namespace mtjson::testdc::server

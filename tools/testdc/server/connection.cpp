@@ -1,0 +1,323 @@
+#include "testdc/server/connection.h"
+
+#include <asio/co_spawn.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <cstdio>
+
+#include "mtproto/session/packet_crypto.h"
+#include "testdc/server/padding.h"
+#include "transport/detect.h"
+
+namespace mtjson::testdc::server {
+
+using mtproto::session::TimePoint;
+
+namespace {
+
+std::string hex_id(std::uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+transport::ServerOptions transport_options(const ServerCore& core) {
+  transport::ServerOptions o;
+  o.secrets = core.secrets;
+  return o;
+}
+
+}  // namespace
+
+TimePoint now_point() {
+  return std::chrono::time_point_cast<mtproto::session::Duration>(std::chrono::system_clock::now());
+}
+
+void ServerCore::deliver_push(const Push& push, TimePoint now) {
+  SessionEntry* entry = sessions.find(push.auth_key_id, static_cast<std::uint64_t>(push.session_id));
+  if (!entry || entry->api.without_updates) return;  // api_invoking.md, "Disabling updates"
+  auto bytes = api.encode_updates(entry->api, push.updates);
+  if (!bytes) return;
+  entry->session.push_update(std::move(*bytes), now);
+  if (entry->attached) entry->attached->wake();
+}
+
+Connection::Connection(ServerCore& core, asio::ip::tcp::socket socket, int dc_id)
+    : core_(core), socket_(std::move(socket)), timer_(socket_.get_executor()), dc_id_(dc_id),
+      id_(core.next_connection_id++), transport_(transport_options(core), core.random),
+      plain_ids_(crypto::Side::server, mtproto::handshake::system_clock()) {
+  asio::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+Connection::~Connection() { finish(); }
+
+std::string Connection::name() const { return "dc" + std::to_string(dc_id_) + " #" + std::to_string(id_); }
+
+void Connection::start() {
+  core_.connections.insert(this);
+  auto self = shared_from_this();
+  asio::co_spawn(socket_.get_executor(), reader(), [self](std::exception_ptr) {});
+  asio::co_spawn(socket_.get_executor(), writer(), [self](std::exception_ptr) {});
+}
+
+void Connection::wake() { timer_.cancel(); }
+
+void Connection::close(std::string reason) {
+  if (!closing_) {
+    closing_ = true;
+    close_reason_ = std::move(reason);
+  }
+  wake();
+}
+
+void Connection::detach(SessionEntry* entry) {
+  std::erase(sessions_, entry);
+  if (entry->attached == this) entry->attached = nullptr;
+}
+
+asio::awaitable<void> Connection::reader() {
+  std::vector<std::uint8_t> buf(64 * 1024);
+  try {
+    while (!closing_) {
+      const std::size_t n = co_await socket_.async_read_some(asio::buffer(buf), asio::use_awaitable);
+      transport_.on_bytes_received(std::span<const std::uint8_t>(buf.data(), n));
+      while (!closing_) {
+        transport::Decoded d = transport_.next();
+        if (d.kind == transport::Decoded::Kind::need_more) break;
+        if (d.kind == transport::Decoded::Kind::error) {
+          close("transport: " + d.reason);
+          break;
+        }
+        if (d.kind == transport::Decoded::Kind::frame) on_frame(std::move(d.payload));
+      }
+      if (transport_.failed() && !closing_) close("transport: " + transport_.error());
+      if (!logged_open_ && transport_.established()) {
+        logged_open_ = true;
+        core_.info(name() + " open from " + peer_ + " (" + transport::describe_layers(transport_.layers()) + ")");
+      }
+      wake();
+    }
+  } catch (const std::system_error& e) {
+    if (e.code() == asio::error::eof)
+      close("closed by the client");
+    else if (e.code() != asio::error::operation_aborted)
+      close("read: " + e.code().message());
+  }
+}
+
+asio::awaitable<void> Connection::writer() {
+  try {
+    for (;;) {
+      const TimePoint now = now_point();
+      if (!closing_) collect_output(now);
+      std::vector<std::uint8_t> out = transport_.take_output();
+      if (!out.empty()) {
+        co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
+        continue;
+      }
+      if (closing_) break;
+      const auto next = next_wake(now);
+      const auto until = next ? std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next)
+                              : std::chrono::system_clock::now() + std::chrono::hours(1);
+      timer_.expires_at(until);
+      asio::error_code ec;
+      co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  } catch (const std::system_error& e) {
+    close("write: " + e.code().message());
+  }
+  finish();
+}
+
+void Connection::collect_output(TimePoint now) {
+  // Copy: answering may not change the list, but closing paths below must not invalidate it.
+  const std::vector<SessionEntry*> sessions = sessions_;
+  for (SessionEntry* e : sessions) {
+    auto timeouts = core_.api.on_timer(e->api, now);
+    if (!timeouts.empty()) answer(*e, std::move(timeouts), now);
+    // mtproto_service_messages.md, ping_delay_disconnect: the client asked to be cut off.
+    if (auto d = e->session.disconnect_deadline(); d && *d <= now) {
+      close("ping_delay_disconnect deadline passed");
+      return;
+    }
+    while (auto packet = e->session.take_outgoing(now)) {
+      if (auto st = transport_.send_frame(*packet); !st.ok()) {
+        close("transport: " + st.error);
+        return;
+      }
+    }
+  }
+}
+
+std::optional<TimePoint> Connection::next_wake(TimePoint now) {
+  std::optional<TimePoint> t;
+  auto consider = [&t](std::optional<TimePoint> x) {
+    if (x && (!t || *x < *t)) t = x;
+  };
+  for (SessionEntry* e : sessions_) {
+    consider(e->session.next_timer(now));
+    consider(core_.api.next_deadline(e->api));
+    consider(e->session.disconnect_deadline());
+  }
+  return t;
+}
+
+void Connection::on_frame(std::vector<std::uint8_t> frame) {
+  std::span<const std::uint8_t> payload = frame;
+  for (transport::Layer l : transport_.layers())
+    if (l == transport::Layer::padded_intermediate) payload = strip_transport_padding(payload);
+  const auto key_id = mtproto::session::packet_auth_key_id(payload);
+  if (!key_id) return close("frame shorter than an auth_key_id");
+  if (*key_id == 0)
+    on_plain(payload);
+  else
+    on_encrypted(payload, *key_id);
+}
+
+void Connection::on_plain(std::span<const std::uint8_t> payload) {
+  namespace hs = mtproto::handshake;
+  auto msg = hs::decode_plain(payload, crypto::Side::client);
+  if (!msg) {
+    core_.info(name() + " handshake: bad unencrypted message: " + msg.message());
+    return close("bad unencrypted message");
+  }
+  if (!handshake_) {
+    hs::ServerConfig cfg;
+    cfg.keys = core_.rsa_keys;
+    cfg.dc = dc_id_;
+    cfg.require_dc_match = false;  // clients send test/media variants of the dc (+10000, negative)
+    ServerCore* core = &core_;
+    cfg.key_id_taken = [core](std::uint64_t id) {
+      return core->keys.taken(id, mtproto::session::to_unix_seconds(now_point()));
+    };
+    handshake_ = std::make_unique<hs::ServerHandshake>(std::move(cfg), core_.random, hs::system_clock());
+  }
+  auto r = handshake_->on_message(msg->body);
+  if (!r) {
+    core_.info(name() + " handshake failed: " + r.message());
+    return close("handshake failed");
+  }
+  if (auto st = transport_.send_frame(hs::encode_plain(plain_ids_.next(), r->send)); !st.ok())
+    return close("transport: " + st.error);
+  if (r->done) {
+    const hs::ServerResult& res = handshake_->result();
+    core_.keys.add(res.auth_key, dc_id_, static_cast<std::uint64_t>(res.server_salt),
+                   mtproto::session::to_unix_seconds(now_point()));
+    core_.dirty = true;
+    core_.info(name() + " handshake done: auth_key_id " + hex_id(res.auth_key.id) +
+               (res.temp ? " (temporary, " + std::to_string(res.expires_in) + " s)" : std::string()) +
+               (res.has_dc ? ", client dc " + std::to_string(res.dc) : std::string()));
+    handshake_.reset();  // a later req_pq_multi on this connection starts a new exchange
+  } else if (handshake_->state() == hs::ServerHandshake::State::Failed) {
+    core_.info(name() + " handshake failed: too many dh_gen_retry");
+    handshake_.reset();
+  }
+}
+
+void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64_t auth_key_id) {
+  const TimePoint now = now_point();
+  const std::int64_t unix_now = mtproto::session::to_unix_seconds(now);
+  KeyState* key = core_.keys.find(auth_key_id, unix_now);
+  if (!key) {
+    // mtproto_mtproto-transports.md, "Transport errors": -404 for an unknown auth key.
+    core_.info(name() + ": unknown auth_key_id " + hex_id(auth_key_id) + " -> transport error -404");
+    (void)transport_.send_transport_error(-404);
+    return close("unknown auth_key_id");
+  }
+  // Peek at the session_id to find the session (one ServerSession follows one session).
+  mtproto::session::DecryptedMessage peek;
+  if (auto err = mtproto::session::decrypt_packet(key->key, crypto::Side::client, payload, peek)) {
+    // mtproto_security_guidelines.md: a packet that does not decrypt closes the connection.
+    return close(std::string("undecryptable packet: ") + mtproto::session::to_string(*err));
+  }
+  const std::uint64_t session_id = peek.header.session_id;
+  bool created = false;
+  ServerCore* core = &core_;
+  SessionEntry& entry = core_.sessions.get_or_create(
+      auth_key_id, session_id,
+      [core, key]() {
+        mtproto::session::AuthKeyLookup lookup = [core](std::uint64_t id) -> const mtproto::AuthKey* {
+          KeyState* k = core->keys.find(id, mtproto::session::to_unix_seconds(now_point()));
+          return k ? &k->key : nullptr;
+        };
+        return std::make_unique<SessionEntry>(std::move(lookup), key->salts, core->random);
+      },
+      created);
+  if (created) {
+    entry.ctx.auth_key_id = auth_key_id;
+    entry.ctx.session_id = session_id;
+    entry.api.layer = core_.api.initial_layer(auth_key_id, unix_now);
+  }
+  entry.ctx.dc_id = dc_id_;
+  entry.last_seen_unix = unix_now;
+  attach(entry, created, now);
+
+  for (auto& ev : entry.session.on_packet(payload, now)) {
+    if (auto* q = std::get_if<mtproto::session::Query>(&ev)) {
+      core_.dirty = true;
+      answer(entry, core_.api.on_query(entry.ctx, entry.api, q->msg_id, q->body, now), now);
+    } else if (std::get_if<mtproto::session::UnknownAuthKey>(&ev)) {
+      (void)transport_.send_transport_error(-404);
+      return close("unknown auth_key_id");
+    } else if (auto* c = std::get_if<mtproto::session::SessionCreated>(&ev)) {
+      if (core_.verbose) core_.info(name() + ": new session " + hex_id(c->session_id) + " on key " + hex_id(auth_key_id));
+    } else if (auto* d = std::get_if<mtproto::session::Dropped>(&ev)) {
+      if (core_.verbose) core_.info(name() + ": dropped: " + d->reason);
+    }
+  }
+}
+
+void Connection::attach(SessionEntry& entry, bool created, TimePoint now) {
+  (void)created;
+  if (entry.attached == this) return;
+  if (entry.attached) {
+    entry.attached->detach(&entry);  // moved here; stays live for the world
+  } else {
+    Caller caller;
+    caller.dc_id = dc_id_;
+    caller.auth_key_id = entry.ctx.auth_key_id;
+    caller.session_id = static_cast<std::int64_t>(entry.ctx.session_id);
+    caller.layer = core_.api.layer_of(entry.api).layer;
+    core_.world.session_opened(caller);
+  }
+  // A known session on a new connection: unacknowledged messages go out again.
+  if (entry.ever_attached) entry.session.on_reconnect(now);
+  entry.attached = this;
+  entry.ever_attached = true;
+  sessions_.push_back(&entry);
+}
+
+void Connection::answer(SessionEntry& entry, std::vector<Answer> answers, TimePoint now) {
+  for (Answer& a : answers) {
+    if (a.ok)
+      entry.session.reply(a.req_msg_id, a.result, now);
+    else
+      entry.session.reply_error(a.req_msg_id, a.error_code, a.error_message, now);
+    // World: pushes for the calling session come after its rpc_result.
+    for (const Push& p : a.pushes) core_.deliver_push(p, now);
+  }
+}
+
+void Connection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  core_.connections.erase(this);
+  if (core_.connections.empty() && core_.on_last_closed) core_.on_last_closed();
+  for (SessionEntry* e : sessions_) {
+    e->attached = nullptr;
+    core_.world.session_closed(e->ctx.auth_key_id, static_cast<std::int64_t>(e->ctx.session_id));
+  }
+  sessions_.clear();
+  const std::string layers =
+      transport_.layers().empty() ? "transport not detected" : transport::describe_layers(transport_.layers());
+  core_.info(name() + " closed (" + layers + "): " + (close_reason_.empty() ? "server stopping" : close_reason_));
+  asio::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  timer_.cancel();
+}
+
+}  // namespace mtjson::testdc::server

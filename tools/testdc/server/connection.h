@@ -1,0 +1,66 @@
+// One client TCP connection to one DC: a reader coroutine feeds the transport
+// (transport/server_connection.h) and routes frames (style.md item 8): auth_key_id 0 -> the key
+// exchange, a known key -> its session (by the session_id inside), unknown -> transport error
+// -404. A writer coroutine drains the sessions' outgoing packets and sleeps on a timer until the
+// next one is due (style.md item 10: Asio's chat_server pattern).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/system_timer.hpp>
+
+#include "mtproto/handshake/plain_message.h"
+#include "mtproto/handshake/server_handshake.h"
+#include "testdc/server/server_core.h"
+#include "transport/server_connection.h"
+
+namespace mtjson::testdc::server {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ServerCore& core, asio::ip::tcp::socket socket, int dc_id);
+  ~Connection();
+
+  void start();
+  // Asks the writer to look for output now.
+  void wake();
+  // Closes after what is queued is written.
+  void close(std::string reason);
+  void detach(SessionEntry* entry);
+
+ private:
+  asio::awaitable<void> reader();
+  asio::awaitable<void> writer();
+  void on_frame(std::vector<std::uint8_t> frame);
+  void on_plain(std::span<const std::uint8_t> payload);
+  void on_encrypted(std::span<const std::uint8_t> payload, std::uint64_t auth_key_id);
+  void attach(SessionEntry& entry, bool created, mtproto::session::TimePoint now);
+  void answer(SessionEntry& entry, std::vector<Answer> answers, mtproto::session::TimePoint now);
+  void collect_output(mtproto::session::TimePoint now);
+  std::optional<mtproto::session::TimePoint> next_wake(mtproto::session::TimePoint now);
+  void finish();
+  std::string name() const;
+
+  ServerCore& core_;
+  asio::ip::tcp::socket socket_;
+  asio::system_timer timer_;
+  int dc_id_;
+  std::uint64_t id_;
+  std::string peer_;
+  transport::ServerConnection transport_;
+  bool logged_open_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+  std::string close_reason_;
+  std::unique_ptr<mtproto::handshake::ServerHandshake> handshake_;
+  mtproto::handshake::MsgIdGenerator plain_ids_;
+  std::vector<SessionEntry*> sessions_;
+};
+
+}  // namespace mtjson::testdc::server

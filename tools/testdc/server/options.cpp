@@ -1,0 +1,135 @@
+#include "testdc/server/options.h"
+
+#include <cctype>
+#include <charconv>
+
+#include "transport/mtproxy_secret.h"
+
+namespace mtjson::testdc::server {
+
+namespace {
+
+bool parse_int(const std::string& text, int lo, int hi, int& out) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < lo || v > hi) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::optional<SeedAccount> parse_seed_account(const std::string& text, std::string& error) {
+  SeedAccount a;
+  std::size_t c1 = text.find(':');
+  a.phone = text.substr(0, c1);
+  if (c1 != std::string::npos) {
+    std::size_t c2 = text.find(':', c1 + 1);
+    a.first_name = text.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
+    if (c2 != std::string::npos) a.password = text.substr(c2 + 1);
+  }
+  if (!a.phone.empty() && a.phone[0] == '+') a.phone.erase(0, 1);
+  bool digits = !a.phone.empty();
+  for (char ch : a.phone) digits = digits && std::isdigit(static_cast<unsigned char>(ch));
+  if (!digits) {
+    error = "--seed-account: '" + text + "' is not PHONE[:FIRST[:PASSWORD]] with a numeric phone";
+    return std::nullopt;
+  }
+  if (a.first_name.empty()) a.first_name = "Test";
+  return a;
+}
+
+ParsedOptions parse_options(const std::vector<std::string>& args) {
+  Options o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> inline_value;
+    if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    auto value = [&](std::string& out) -> bool {
+      if (inline_value) {
+        out = *inline_value;
+        return true;
+      }
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    auto no_value = [&]() { return !inline_value; };
+    std::string v;
+    if (flag == "--help" || flag == "-h") {
+      if (!no_value()) return {std::nullopt, flag + " takes no value"};
+      o.help = true;
+    } else if (flag == "--verbose" || flag == "-v") {
+      if (!no_value()) return {std::nullopt, flag + " takes no value"};
+      o.verbose = true;
+    } else if (flag == "--print-public-key") {
+      if (!no_value()) return {std::nullopt, flag + " takes no value"};
+      o.print_public_key = true;
+    } else if (flag == "--port") {
+      if (!value(v)) return {std::nullopt, "--port needs a value"};
+      if (!parse_int(v, 0, 65535, o.port)) return {std::nullopt, "--port: '" + v + "' is not a port number (0..65535)"};
+    } else if (flag == "--dcs") {
+      if (!value(v)) return {std::nullopt, "--dcs needs a value"};
+      if (!parse_int(v, 1, 5, o.dcs)) return {std::nullopt, "--dcs: '" + v + "' is not a DC count (1..5)"};
+    } else if (flag == "--host") {
+      if (!value(o.host) || o.host.empty()) return {std::nullopt, "--host needs an address"};
+    } else if (flag == "--data") {
+      if (!value(o.data_dir) || o.data_dir.empty()) return {std::nullopt, "--data needs a directory"};
+    } else if (flag == "--rsa-key") {
+      if (!value(o.rsa_key_file) || o.rsa_key_file.empty()) return {std::nullopt, "--rsa-key needs a PEM file"};
+    } else if (flag == "--secret") {
+      if (!value(v)) return {std::nullopt, "--secret needs a value"};
+      auto parsed = transport::parse_proxy_secret(v);
+      if (!parsed.secret) return {std::nullopt, "--secret: " + parsed.error};
+      o.secrets.push_back(v);
+    } else if (flag == "--schema") {
+      if (!value(v) || v.empty()) return {std::nullopt, "--schema needs a file"};
+      o.schemas.push_back(v);
+    } else if (flag == "--seed-account") {
+      if (!value(v)) return {std::nullopt, "--seed-account needs PHONE[:FIRST[:PASSWORD]]"};
+      std::string error;
+      auto seed = parse_seed_account(v, error);
+      if (!seed) return {std::nullopt, error};
+      o.seeds.push_back(*seed);
+    } else {
+      return {std::nullopt, "unknown argument '" + args[i] + "' (see --help)"};
+    }
+  }
+  if (o.port != 0 && o.port + o.dcs - 1 > 65535) return {std::nullopt, "--port: DC ports would pass 65535"};
+  return {std::move(o), {}};
+}
+
+std::string usage_text() {
+  return R"(usage: mtjson-testdc [options]
+
+A local fake Telegram for tests: MTProto 2.0 servers for DC 1..N on consecutive ports, backed by
+an in-memory world (accounts, messages, updates). Test phone numbers are 99966XYYYY (DC X); the
+login code is X repeated five times (e.g. 22222 for 9996621234).
+
+  --port PORT           port of DC 1; DC n listens on PORT+n-1 (default 4430; 0: any free ports)
+  --dcs N               number of DCs, 1..5 (default 3)
+  --host ADDR           address to listen on (default 127.0.0.1)
+  --data DIR            keep accounts, messages, auth keys and the RSA key in DIR (created,
+                        mode 0700); without it the world lives in memory only
+  --rsa-key FILE        the server's RSA private key (PEM); default: DIR/server_rsa.pem, generated
+                        on first start with its public half DIR/server_rsa.pub.pem (without --data:
+                        ~/.mtjson-testdc/)
+  --print-public-key    print the public key (PEM) clients must trust, then exit
+  --secret HEX          accept MTProxy clients with this secret (plain, dd or ee; repeatable);
+                        plain and obfuscated2 clients are accepted as well
+  --schema FILE         an extra API layer to answer in (repeatable; paired with tl/mtproto.tl);
+                        default: tl/api-144.tl and tl/api-198.tl. scheme.tl is always loaded
+  --seed-account PHONE[:FIRST[:PASSWORD]]
+                        create this account at start if missing (repeatable; PASSWORD sets 2FA)
+  --verbose             log every API call and its outcome
+  --help                this text
+
+Schemas are read from $MTJSON_SCHEMA_DIR (default: the source tree). SIGINT/SIGTERM save the
+world (with --data) and exit 0.
+)";
+}
+
+}  // namespace mtjson::testdc::server

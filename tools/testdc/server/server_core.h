@@ -1,0 +1,56 @@
+// The state one mtjson-testdc process shares between its connections (all on one io thread):
+// the world, the layers, auth keys, sessions, and what a new connection is configured with.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crypto/random.h"
+#include "crypto/rsa.h"
+#include "mtproto/session/session_clock.h"
+#include "testdc/server/api_handler.h"
+#include "testdc/server/auth_keys.h"
+#include "testdc/server/layer_schemas.h"
+#include "testdc/server/session_registry.h"
+#include "testdc/world/world.h"
+#include "transport/server_connection.h"
+
+namespace mtjson::testdc::server {
+
+using LogFn = std::function<void(const std::string&)>;
+
+struct ServerCore {
+  ServerCore(World& w, LayerSchemas l, crypto::RandomSource& r, LogFn lg, bool verbose)
+      : world(w), layers(std::move(l)), random(r), log(std::move(lg)), verbose(verbose),
+        keys(world, random), api(world, layers, keys, log, verbose) {}
+
+  World& world;
+  LayerSchemas layers;
+  crypto::RandomSource& random;
+  LogFn log;
+  bool verbose = false;
+  AuthKeyStore keys;
+  ApiHandler api;
+  SessionRegistry sessions;
+  std::vector<crypto::RsaPrivateKey> rsa_keys;
+  std::vector<transport::ProxySecret> secrets;
+  std::set<Connection*> connections;  // live ones, to close them on shutdown
+  std::function<void()> on_last_closed;  // set while shutting down
+  bool dirty = false;              // something to save since the last save
+  std::uint64_t next_connection_id = 1;
+
+  // Delivers one Updates object to a session (World's Push), in that session's layer.
+  void deliver_push(const Push& push, mtproto::session::TimePoint now);
+
+  void info(const std::string& line) const {
+    if (log) log(line);
+  }
+};
+
+mtproto::session::TimePoint now_point();
+
+}  // namespace mtjson::testdc::server

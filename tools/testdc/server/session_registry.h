@@ -1,0 +1,48 @@
+// Every MTProto session the server knows, keyed by (auth_key_id, session_id). A session outlives
+// its connections: a client that reconnects finds its unacknowledged answers and pending updates
+// (mtproto_description.md, "Session"). At most one connection carries a session at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "mtproto/session/server_session.h"
+#include "testdc/server/api_handler.h"
+
+namespace mtjson::testdc::server {
+
+class Connection;
+
+struct SessionEntry {
+  SessionEntry(mtproto::session::AuthKeyLookup lookup, std::vector<mtproto::session::FutureSalt> salts,
+               crypto::RandomSource& random)
+      : session(std::move(lookup), std::move(salts), random) {}
+
+  mtproto::session::ServerSession session;
+  SessionApiState api;
+  CallContext ctx;
+  Connection* attached = nullptr;  // the connection carrying it now (single io thread)
+  bool ever_attached = false;
+  std::int64_t last_seen_unix = 0;
+};
+
+class SessionRegistry {
+ public:
+  // Sessions kept per auth key; past this the longest-idle detached one is forgotten (a client
+  // that comes back to it gets new_session_created, as from Telegram after a server restart).
+  static constexpr std::size_t kMaxSessionsPerKey = 64;
+
+  SessionEntry* find(std::uint64_t auth_key_id, std::uint64_t session_id);
+  // Creates the entry when missing; `created` tells which.
+  SessionEntry& get_or_create(std::uint64_t auth_key_id, std::uint64_t session_id,
+                              const std::function<std::unique_ptr<SessionEntry>()>& make, bool& created);
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  void evict_for(std::uint64_t auth_key_id);
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::unique_ptr<SessionEntry>> entries_;
+};
+
+}  // namespace mtjson::testdc::server
