@@ -36,17 +36,20 @@ std::string query_after(std::uint64_t msg_id, const std::string& inner) {
 const char* kSendCode =
     R"({"_cons":"auth.sendCode","phone_number":"9996621234","api_id":1,"api_hash":"x","settings":{"_cons":"codeSettings"}})";
 
-nlohmann::json sign_in(TestClient& c, ClientCodec& codec) {
-  Reply sent = c.call(codec.encode(kSendCode));
+nlohmann::json sign_in(TestClient& c, ClientCodec& codec, const std::string& phone = "9996621234") {
+  std::string send_code = kSendCode;
+  send_code.replace(send_code.find("9996621234"), 10, phone);
+  Reply sent = c.call(codec.encode(send_code));
+  INFO(sent.message);
   REQUIRE(sent.ok);
   const std::string hash = codec.decode_result(sent.body, "auth.sendCode")["phone_code_hash"];
-  const std::string in_text = R"({"_cons":"auth.signIn","phone_number":"9996621234","phone_code_hash":")" + hash +
+  const std::string in_text = R"({"_cons":"auth.signIn","phone_number":")" + phone + R"(","phone_code_hash":")" + hash +
                               R"(","phone_code":"22222"})";
   Reply in = c.call(codec.encode(in_text));
   REQUIRE(in.ok);
   auto auth = codec.decode_result(in.body, "auth.signIn");
   if (auth["_cons"] == "auth.authorizationSignUpRequired") {
-    Reply up = c.call(codec.encode(R"({"_cons":"auth.signUp","phone_number":"9996621234","phone_code_hash":")" + hash +
+    Reply up = c.call(codec.encode(R"({"_cons":"auth.signUp","phone_number":")" + phone + R"(","phone_code_hash":")" + hash +
                                    R"(","first_name":"Test","last_name":""})"));
     REQUIRE(up.ok);
     auth = codec.decode_result(up.body, "auth.signUp");
@@ -223,4 +226,34 @@ TEST_CASE("mtjson-testdc --print-public-key prints a PEM; the key file is mode 0
   CHECK(WEXITSTATUS(status) == 2);
   CHECK(std::string(line) == "mtjson-testdc: unknown argument '--nope' (see --help)\n");
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("contacts.importContacts answers carry the phone in layers 228 and 144", "[testdc][server]") {
+  TestServer server;
+  for (const char* file : {"scheme.tl", "tl/api-144.tl"}) {
+    ClientCodec codec{load_api(file)};
+    TestClient other(server.port(2), 2);
+    other.handshake(test_rsa_key().public_key());
+    other.start_session();
+    // Before any invokeWithLayer the server answers in its newest layer but decodes in any.
+    Reply cfg = other.call(codec.encode(R"({"_cons":"help.getConfig"})"));
+    REQUIRE(cfg.ok);
+    CHECK(ClientCodec{load_api("scheme.tl")}.decode_result(cfg.body, "help.getConfig")["_cons"] == "config");
+    REQUIRE(other.call(codec.encode(wrap_layer(codec.schema->layer(), R"({"_cons":"help.getConfig"})"))).ok);
+    sign_in(other, codec, "9996625678");
+    TestClient c(server.port(2), 2);
+    c.handshake(test_rsa_key().public_key());
+    c.start_session();
+    REQUIRE(c.call(codec.encode(wrap_layer(codec.schema->layer(), R"({"_cons":"help.getConfig"})"))).ok);
+    sign_in(c, codec);
+    Reply r = c.call(codec.encode(
+        R"({"_cons":"contacts.importContacts","contacts":[{"_cons":"inputPhoneContact","client_id":1,"phone":"9996625678","first_name":"P","last_name":""}]})"));
+    INFO(r.message);
+    if (!r.ok) for (auto& l : server.log) UNSCOPED_INFO(l);
+    REQUIRE(r.ok);
+    auto j = codec.decode_result(r.body, "contacts.importContacts");
+    INFO(j.dump());
+    REQUIRE(j["users"].size() == 1);
+    CHECK(j["users"][0]["phone"] == "9996625678");
+  }
 }

@@ -163,31 +163,40 @@ Answer ApiHandler::call_method(const CallContext& ctx, SessionApiState& s, std::
   if (r.failed()) return error_answer(msg_id, 400, "INPUT_FETCH_ERROR");
 
   // The session's layer first, then any other loaded one, newest first ("decodes any known
-  // constructor id": a client may use a method its declared layer lacks).
-  LayerSchema* used = nullptr;
-  const tl::Combinator* method = mine.schema->by_id(id);
-  if (method) {
-    used = &mine;
-  } else {
-    for (auto it = layers_.all().rbegin(); it != layers_.all().rend() && !method; ++it) {
-      method = (*it)->schema->by_id(id);
-      if (method) used = it->get();
-    }
-  }
+  // constructor id": a client that has not declared its layer yet, or uses a method or object
+  // its declared layer lacks, is still understood).
+  std::vector<LayerSchema*> order{&mine};
+  for (auto it = layers_.all().rbegin(); it != layers_.all().rend(); ++it)
+    if (it->get() != &mine) order.push_back(it->get());
   const std::string where = "dc" + std::to_string(ctx.dc_id) + " key " + hex_id(ctx.auth_key_id);
-  if (!method || !method->is_function) {
-    if (verbose_ && log_) {
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "#%08x", id);
-      log_(where + ": unknown method " + buf + " -> 400 METHOD_INVALID");
-    }
-    return error_answer(msg_id, 400, "METHOD_INVALID");
-  }
-
+  LayerSchema* used = nullptr;
+  const tl::Combinator* method = nullptr;
   std::string text;
-  if (auto st = used->decoder->decode_boxed(method_bytes, text); !st) {
-    const bool unknown_ctor = st.message().find("unknown constructor") != std::string::npos;
-    if (verbose_ && log_) log_(where + ": " + method->name + ": " + st.message());
+  tl::Status first_error;
+  for (LayerSchema* l : order) {
+    const tl::Combinator* m = l->schema->by_id(id);
+    if (!m || !m->is_function) continue;
+    std::string out;
+    tl::Status st = l->decoder->decode_boxed(method_bytes, out);
+    if (st) {
+      used = l;
+      method = m;
+      text = std::move(out);
+      break;
+    }
+    if (first_error.ok()) first_error = tl::Status::error(m->name + ": " + st.message());
+  }
+  if (!method) {
+    if (first_error.ok()) {
+      if (verbose_ && log_) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "#%08x", id);
+        log_(where + ": unknown method " + buf + " -> 400 METHOD_INVALID");
+      }
+      return error_answer(msg_id, 400, "METHOD_INVALID");
+    }
+    const bool unknown_ctor = first_error.message().find("unknown constructor") != std::string::npos;
+    if (verbose_ && log_) log_(where + ": " + first_error.message());
     return error_answer(msg_id, 400, unknown_ctor ? "INPUT_CONSTRUCTOR_INVALID" : "INPUT_FETCH_ERROR");
   }
   nlohmann::json request = nlohmann::json::parse(text, nullptr, false);
