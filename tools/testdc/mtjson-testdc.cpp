@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "testdc/server/admin.h"
 #include "testdc/server/layer_schemas.h"
 #include "testdc/server/options.h"
 #include "testdc/server/rsa_key_file.h"
@@ -64,16 +65,16 @@ int main(int argc, char** argv) {
   }
 
   const std::string dir = mtjson::tl::default_schema_dir();
-  std::vector<std::string> api_files = {dir + "/scheme.tl"};
-  if (o.schemas.empty()) {
-    api_files.push_back(dir + "/tl/api-144.tl");
-    api_files.push_back(dir + "/tl/api-198.tl");
-  } else {
-    api_files.insert(api_files.end(), o.schemas.begin(), o.schemas.end());
-  }
+  // --schema adds layers to the defaults; LayerSchemas refuses a layer loaded twice.
+  std::vector<std::string> api_files = {dir + "/scheme.tl", dir + "/tl/api-144.tl", dir + "/tl/api-198.tl"};
+  api_files.insert(api_files.end(), o.schemas.begin(), o.schemas.end());
 
   ServerConfig cfg;
-  if (auto s = LayerSchemas::load(api_files, dir + "/tl/mtproto.tl", cfg.layers); !s) return fail("schema: " + s.message());
+  if (auto s = LayerSchemas::load(api_files, dir + "/tl/mtproto.tl", cfg.layers); !s)
+    return fail((o.schemas.empty() ? "schema: " : "--schema: ") + s.message(), o.schemas.empty() ? 1 : 2);
+  for (const MethodFault& f : o.faults.methods)
+    if (!known_method(cfg.layers, f.method))
+      return fail("--flood-wait: '" + f.method + "' is not a method of any loaded layer (or *)", 2);
   for (const std::string& text : o.secrets) cfg.secrets.push_back(*mtjson::transport::parse_proxy_secret(text).secret);
   cfg.host = o.host;
   cfg.port = o.port;
@@ -84,6 +85,8 @@ int main(int argc, char** argv) {
   cfg.verbose = o.verbose;
   cfg.log = log_line;
   cfg.handle_signals = true;
+  if (o.admin_port) cfg.admin_port = *o.admin_port == 0 ? kAdminEphemeralPort : *o.admin_port;
+  cfg.faults = o.faults;
 
   std::string layers;
   for (const auto& l : cfg.layers.all()) layers += (layers.empty() ? "" : ", ") + std::to_string(l->layer);
@@ -97,8 +100,10 @@ int main(int argc, char** argv) {
            std::to_string((*server)->ports()[i]);
   char fp[24];
   std::snprintf(fp, sizeof fp, "%016llx", static_cast<unsigned long long>(fingerprint));
+  const std::string admin =
+      (*server)->admin_port() ? "; admin 127.0.0.1:" + std::to_string((*server)->admin_port()) : std::string();
   log_line("mtjson-testdc: " + dcs + "; layers " + layers + "; RSA key " + key->origin + " (fingerprint " + fp +
-           "); " + (o.data_dir.empty() ? std::string("state in memory") : "data in " + o.data_dir));
+           "); " + (o.data_dir.empty() ? std::string("state in memory") : "data in " + o.data_dir) + admin);
   auto s = (*server)->run();
   if (!s) return fail("save: " + s.message());
   return 0;

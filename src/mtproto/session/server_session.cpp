@@ -133,6 +133,15 @@ std::vector<ServerEvent> ServerSession::on_packet(std::span<const std::uint8_t> 
     drop(ev, to_string(*err));
     return ev;
   }
+  return on_decrypted(*key_, m, now);
+}
+
+std::vector<ServerEvent> ServerSession::on_decrypted(const AuthKey& key, const DecryptedMessage& m, TimePoint now) {
+  Events ev;
+  if (!key_ || key_->id != key.id) {
+    key_ = key;
+    session_id_ = 0;
+  }
   if (m.header.session_id != session_id_) start_session(m.header.session_id);
   handle_outer(m.header.msg_id, m.header.seq_no, m.body(), m.header.server_salt, now, ev);
   return ev;

@@ -48,6 +48,9 @@ class ServerSession {
                 ServerConfig config = {});
 
   std::vector<ServerEvent> on_packet(std::span<const std::uint8_t> packet, TimePoint now);
+  // The same for a packet the caller has already decrypted with `key` (a server reads the
+  // session_id inside to pick this session): each packet is decrypted exactly once.
+  std::vector<ServerEvent> on_decrypted(const AuthKey& key, const DecryptedMessage& message, TimePoint now);
 
   // Answers a Query once (false if unknown or already answered).
   bool reply(std::uint64_t req_msg_id, std::span<const std::uint8_t> result, TimePoint now);

@@ -1,5 +1,6 @@
 // OUR client side over a real loopback socket, for the test DC's integration tests and bench:
 // transport ClientConnection + ClientHandshake + ClientSession, blocking I/O with poll().
+// reconnect() moves the session to a new TCP connection (as after a network failure).
 #pragma once
 
 #include <poll.h>
@@ -9,6 +10,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,7 +69,7 @@ inline const crypto::RsaPrivateKey& test_rsa_key() {
 // A server on 127.0.0.1 ephemeral ports, run on its own thread.
 struct TestServer {
   explicit TestServer(std::string data_dir = {}, std::vector<transport::ProxySecret> secrets = {},
-                      bool keep_log = true) {
+                      bool keep_log = true, const std::function<void(ServerConfig&)>& configure = {}) {
     ServerConfig cfg;
     cfg.port = 0;
     cfg.dcs = 3;
@@ -79,6 +81,7 @@ struct TestServer {
       std::lock_guard lock(mutex);
       log.push_back(line);
     };
+    if (configure) configure(cfg);
     auto s = Server::create(std::move(cfg));
     if (!s) throw std::runtime_error(s.message());
     server = std::move(*s);
@@ -97,6 +100,18 @@ struct TestServer {
     for (auto& l : log)
       if (l.find(needle) != std::string::npos) return true;
     return false;
+  }
+  // Log lines are written on the io thread: wait a little for one.
+  bool wait_logged(const std::string& needle, int ms = 5000) {
+    for (int waited = 0; waited < ms; waited += 10) {
+      if (logged(needle)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return logged(needle);
+  }
+  std::vector<std::string> log_copy() {
+    std::lock_guard lock(mutex);
+    return log;
   }
 
   std::unique_ptr<Server> server;
@@ -169,11 +184,22 @@ class TestClient {
   TestClient(std::uint16_t port, int dc_id, transport::ClientOptions options = {})
       : socket_(io_), padded_(options.mode == transport::Mode::padded_intermediate ||
                              (options.secret && options.secret->kind != transport::ProxySecret::Kind::plain)),
-        conn_(std::move(options), random_), dc_id_(dc_id) {  // random_ is declared first
-    socket_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    socket_.set_option(asio::ip::tcp::no_delay(true));
-    auto st = conn_.start();
-    if (!st.ok()) throw std::runtime_error(st.error);
+        options_(std::move(options)), port_(port), dc_id_(dc_id) {
+    connect();
+  }
+
+  // A new TCP connection for the same session (the client's on_reconnect re-sends what the
+  // server did not acknowledge).
+  void reconnect() {
+    asio::error_code ec;
+    socket_.close(ec);
+    socket_ = asio::ip::tcp::socket(io_);
+    closed = false;
+    transport_error.reset();
+    pending_.clear();
+    connect();
+    if (session) session->on_reconnect(now_tp());
+    flush();
   }
 
   // Key exchange; returns the key and first salt.
@@ -195,9 +221,13 @@ class TestClient {
     }
     key = h.result().auth_key;
     salt = h.result().server_salt;
+    server_time_offset = h.result().server_time_offset;
   }
 
   void start_session() { session = std::make_unique<mtproto::session::ClientSession>(key, salt, random_); }
+  void start_session(const mtproto::session::ClientConfig& config) {
+    session = std::make_unique<mtproto::session::ClientSession>(key, salt, random_, config);
+  }
   void start_session(const mtproto::AuthKey& k, std::uint64_t s) {
     key = k;
     salt = s;
@@ -210,6 +240,28 @@ class TestClient {
     return id;
   }
 
+  // Queues a query and sends the packet carrying it with the transport's quick-ACK flag; returns
+  // that packet (to compute the expected token).
+  Bytes send_query_quick_ack(Bytes body, std::uint64_t token) {
+    session->send_query(std::move(body), token, now_tp());
+    auto packet = session->take_outgoing(now_tp());
+    if (!packet) throw std::runtime_error("no packet to send");
+    auto st = conn_->send_frame(*packet, true);
+    if (!st.ok()) throw std::runtime_error(st.error);
+    ++packets_sent;
+    write_out();
+    return *packet;
+  }
+
+  // Reads until the server closes the connection (true) or `ms` pass (false).
+  bool wait_closed(int ms = 5000) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!closed && std::chrono::steady_clock::now() < deadline) pump(20);
+    return closed;
+  }
+
+  bool has_reply(std::uint64_t token) const { return replies_.count(token) != 0; }
+
   // Waits for the answer to `token`.
   Reply wait(std::uint64_t token, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -220,6 +272,7 @@ class TestClient {
         return r;
       }
       if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("no answer in time");
+      if (closed) throw std::runtime_error("connection closed while waiting for an answer");
       pump(50);
     }
   }
@@ -250,7 +303,7 @@ class TestClient {
   }
 
   void send(const Bytes& payload) {
-    auto st = conn_.send_frame(payload);
+    auto st = conn_->send_frame(payload);
     if (!st.ok()) throw std::runtime_error(st.error);
     write_out();
   }
@@ -270,22 +323,36 @@ class TestClient {
   bool closed = false;
   mtproto::AuthKey key;
   std::uint64_t salt = 0;
+  std::int32_t server_time_offset = 0;  // from the handshake: server_time - local time
+  std::vector<std::uint32_t> quick_acks;  // tokens received
+  std::size_t packets_sent = 0;         // encrypted packets written (flush / quick ack)
   std::unique_ptr<mtproto::session::ClientSession> session;
   std::vector<Bytes> updates;
   std::size_t pongs = 0;
 
  private:
+  void connect() {
+    conn_ = std::make_unique<transport::ClientConnection>(options_, random_);
+    socket_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+    socket_.set_option(asio::ip::tcp::no_delay(true));
+    auto st = conn_->start();
+    if (!st.ok()) throw std::runtime_error(st.error);
+  }
   void flush() {
-    if (!session) return;
+    if (!session || closed) return;
     while (auto p = session->take_outgoing(now_tp())) {
-      auto st = conn_.send_frame(*p);
+      auto st = conn_->send_frame(*p);
       if (!st.ok()) throw std::runtime_error(st.error);
+      ++packets_sent;
     }
     write_out();
   }
   void write_out() {
-    Bytes out = conn_.take_output();
-    if (!out.empty()) asio::write(socket_, asio::buffer(out));
+    Bytes out = conn_->take_output();
+    if (out.empty() || closed) return;
+    asio::error_code ec;
+    asio::write(socket_, asio::buffer(out), ec);
+    if (ec) closed = true;  // reset by the server
   }
   std::vector<Bytes> read_frames(int ms) {
     std::vector<Bytes> frames;
@@ -298,15 +365,17 @@ class TestClient {
       closed = true;
       return frames;
     }
-    conn_.on_bytes_received(std::span<const std::uint8_t>(buf, n));
+    conn_->on_bytes_received(std::span<const std::uint8_t>(buf, n));
     for (;;) {
-      auto d = conn_.next();
+      auto d = conn_->next();
       if (d.kind == transport::Decoded::Kind::frame) {
         // Padded intermediate: the receiver trims the random tail (see padding.h).
         auto p = padded_ ? strip_transport_padding(d.payload) : std::span<const std::uint8_t>(d.payload);
         frames.emplace_back(p.begin(), p.end());
       } else if (d.kind == transport::Decoded::Kind::transport_error) {
         transport_error = d.error_code;
+      } else if (d.kind == transport::Decoded::Kind::quick_ack) {
+        quick_acks.push_back(d.quick_ack_token);
       } else if (d.kind == transport::Decoded::Kind::error) {
         throw std::runtime_error("client transport: " + d.reason);
       } else if (d.kind == transport::Decoded::Kind::need_more) {
@@ -320,7 +389,9 @@ class TestClient {
   crypto::SecureRandom random_;
   asio::ip::tcp::socket socket_;
   bool padded_;
-  transport::ClientConnection conn_;
+  transport::ClientOptions options_;
+  std::uint16_t port_;
+  std::unique_ptr<transport::ClientConnection> conn_;
   int dc_id_;
   std::map<std::uint64_t, Reply> replies_;
   std::vector<Bytes> pending_;

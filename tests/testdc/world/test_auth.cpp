@@ -187,3 +187,23 @@ TEST_CASE("world: help.getConfig and help.getNearestDc", "[testdc][help]") {
   json n = f.ok(Fixture::caller(3, 0x60), {{"_cons", "help.getNearestDc"}});
   CHECK(n == json{{"_cons", "nearestDc"}, {"country", "US"}, {"this_dc", 3}, {"nearest_dc", 3}});
 }
+
+TEST_CASE("world: help.getConfig lists each DC's own port when they are not consecutive", "[testdc][help]") {
+  Fixture f;
+  WorldOptions o = f.options({});
+  o.ports = {40001, 38000, 52123};  // ephemeral ports, as the tests' servers get them
+  World world(std::move(o));
+  CallResult r = world.call(Fixture::caller(1, 0x60), {{"_cons", "help.getConfig"}});
+  REQUIRE(r.ok);
+  const json& cfg = r.result;
+  REQUIRE(cfg["dc_options"].size() == 3);
+  CHECK(cfg["dc_options"][0]["port"] == 40001);
+  CHECK(cfg["dc_options"][1]["port"] == 38000);
+  CHECK(cfg["dc_options"][2]["port"] == 52123);
+}
+
+TEST_CASE("world: help.getNearestDc answers the caller's DC", "[testdc][help]") {
+  Fixture f;
+  json n = f.ok(Fixture::caller(3, 0x60), {{"_cons", "help.getNearestDc"}});
+  CHECK(n == json{{"_cons", "nearestDc"}, {"country", "US"}, {"this_dc", 3}, {"nearest_dc", 3}});
+}

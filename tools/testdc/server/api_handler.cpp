@@ -85,10 +85,13 @@ std::vector<Answer> ApiHandler::on_query(const CallContext& ctx, SessionApiState
     case Wait::wait:
       s.deferred.push_back({msg_id, Bytes(body.begin(), body.end()), now + kMsgWaitTimeout});
       return out;
-    case Wait::ready:
-      out.push_back(execute(ctx, s, msg_id, body, u));
+    case Wait::ready: {
+      Answer a = execute(ctx, s, msg_id, body, u);
+      if (a.swallowed) break;  // acknowledged by the session, never answered
+      out.push_back(std::move(a));
       finish(s, out.back());
       break;
+    }
   }
   run_unblocked(ctx, s, out);
   return out;
@@ -104,10 +107,12 @@ void ApiHandler::run_unblocked(const CallContext& ctx, SessionApiState& s, std::
       const Wait w = check_after(s, u.after_msg_ids);
       if (w == Wait::wait) continue;
       s.deferred.erase(s.deferred.begin() + static_cast<std::ptrdiff_t>(i));
-      out.push_back(w == Wait::failed ? error_answer(d.msg_id, 400, "MSG_WAIT_FAILED")
-                                      : execute(ctx, s, d.msg_id, d.body, u));
-      finish(s, out.back());
+      Answer a = w == Wait::failed ? error_answer(d.msg_id, 400, "MSG_WAIT_FAILED")
+                                   : execute(ctx, s, d.msg_id, d.body, u);
       progress = true;
+      if (a.swallowed) break;
+      out.push_back(std::move(a));
+      finish(s, out.back());
       break;
     }
   }
@@ -201,6 +206,23 @@ Answer ApiHandler::call_method(const CallContext& ctx, SessionApiState& s, std::
   }
   nlohmann::json request = nlohmann::json::parse(text, nullptr, false);
   if (request.is_discarded()) return error_answer(msg_id, 400, "INPUT_FETCH_ERROR");
+
+  if (stats_) ++stats_->calls[method->name];
+  if (faults_) {
+    if (auto f = faults_->take_method_fault(method->name)) {
+      if (stats_) ++stats_->faults_fired;
+      if (f->kind == MethodFault::Kind::swallow) {
+        if (log_) log_(where + ": fault swallow: " + method->name + " (msg_id " + std::to_string(msg_id) +
+                       ") acknowledged, never answered");
+        Answer a;
+        a.req_msg_id = msg_id;
+        a.swallowed = true;
+        return a;
+      }
+      if (log_) log_(where + ": fault error: " + method->name + " -> " + std::to_string(f->code) + " " + f->message);
+      return error_answer(msg_id, f->code, f->message);
+    }
+  }
 
   Caller caller;
   caller.dc_id = ctx.dc_id;

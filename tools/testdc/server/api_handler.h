@@ -19,6 +19,7 @@
 
 #include "mtproto/session/session_clock.h"
 #include "testdc/server/auth_keys.h"
+#include "testdc/server/faults.h"
 #include "testdc/server/layer_schemas.h"
 #include "testdc/server/wrappers.h"
 #include "testdc/world/world.h"
@@ -56,6 +57,7 @@ struct Answer {
   std::int32_t error_code = 0;
   std::string error_message;
   std::vector<Push> pushes;    // updates the call produced, to deliver after the answer
+  bool swallowed = false;      // internal: a "swallow" fault; never handed to the caller
 };
 
 class ApiHandler {
@@ -67,8 +69,15 @@ class ApiHandler {
   ApiHandler(World& world, LayerSchemas& layers, AuthKeyStore& keys, std::function<void(const std::string&)> log,
              bool verbose = false);
 
-  // One query; returns the answers due now: this one (unless it waits for another message)
-  // and any waiting query it unblocked.
+  // Fault injection (faults.h): method faults fire before the world is called, calls are
+  // counted by name. Either may be nullptr (none).
+  void set_fault_hooks(FaultConfig* faults, Stats* stats) {
+    faults_ = faults;
+    stats_ = stats;
+  }
+
+  // One query; returns the answers due now: this one (unless it waits for another message or
+  // a "swallow" fault ate it) and any waiting query it unblocked.
   std::vector<Answer> on_query(const CallContext& ctx, SessionApiState& s, std::uint64_t msg_id,
                                std::span<const std::uint8_t> body, TimePoint now);
   // Waiting queries past their deadline: MSG_WAIT_TIMEOUT.
@@ -99,6 +108,8 @@ class ApiHandler {
   AuthKeyStore& keys_;
   std::function<void(const std::string&)> log_;
   bool verbose_;
+  FaultConfig* faults_ = nullptr;
+  Stats* stats_ = nullptr;
   simdjson::dom::parser parser_;
   std::string scratch_;
 };

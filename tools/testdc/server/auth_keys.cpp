@@ -24,12 +24,30 @@ KeyState* AuthKeyStore::find(std::uint64_t auth_key_id, std::int64_t now_unix) {
   st.dc_id = record->dc_id;
   // A key from an earlier run: its salt was not kept, so a fresh one (the client learns it
   // from bad_server_salt, mtproto_service_messages_about_messages.md).
+  st.salts.push_back(salt_from(random_salt(), now_unix));
+  return &keys_.emplace(auth_key_id, std::move(st)).first->second;
+}
+
+std::uint64_t AuthKeyStore::random_salt() {
   std::uint8_t b[8];
   random_.fill(b);
   std::uint64_t salt = 0;
   for (int i = 7; i >= 0; --i) salt = (salt << 8) | b[i];
-  st.salts.push_back(salt_from(salt, now_unix));
-  return &keys_.emplace(auth_key_id, std::move(st)).first->second;
+  return salt;
+}
+
+void AuthKeyStore::rotate_salt(KeyState& key, std::int64_t now_unix) {
+  std::uint64_t salt = random_salt();
+  for (const auto& old : key.salts)
+    if (old.salt == salt) salt ^= 1;  // never "rotate" to a salt still listed
+  key.salts.assign(1, salt_from(salt, now_unix));
+}
+
+void AuthKeyStore::cover_time(KeyState& key, std::int64_t now_unix) {
+  for (auto& s : key.salts) {
+    s.valid_since = static_cast<std::int32_t>(std::min<std::int64_t>(s.valid_since, now_unix - 60));
+    s.valid_until = static_cast<std::int32_t>(std::max<std::int64_t>(s.valid_until, now_unix + kSaltLifetime));
+  }
 }
 
 KeyState& AuthKeyStore::add(const mtproto::AuthKey& key, int dc_id, std::uint64_t first_salt, std::int64_t now_unix) {

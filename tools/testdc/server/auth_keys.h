@@ -39,7 +39,21 @@ class AuthKeyStore {
   KeyState& add(const mtproto::AuthKey& key, int dc_id, std::uint64_t first_salt, std::int64_t now_unix);
   std::size_t size() const { return keys_.size(); }
 
+  // Fault injection (admin rotate_salt / destroy_keys / clock_skew).
+  // A fresh random salt replaces every salt of the key, valid from now.
+  void rotate_salt(KeyState& key, std::int64_t now_unix);
+  // Keeps the salts valid at `now_unix` after the clock jumped (same salt values).
+  void cover_time(KeyState& key, std::int64_t now_unix);
+  template <typename F>
+  void for_each(F&& f) {
+    for (auto& [id, k] : keys_) f(k);
+  }
+  // Forgets the keys loaded so far (the world's copies are the caller's business).
+  void clear() { keys_.clear(); }
+
  private:
+  std::uint64_t random_salt();
+
   World& world_;
   crypto::RandomSource& random_;
   std::unordered_map<std::uint64_t, KeyState> keys_;

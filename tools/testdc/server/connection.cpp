@@ -6,6 +6,7 @@
 #include <asio/write.hpp>
 #include <cstdio>
 
+#include "crypto/kdf.h"
 #include "mtproto/session/packet_crypto.h"
 #include "testdc/server/padding.h"
 #include "transport/detect.h"
@@ -34,6 +35,8 @@ TimePoint now_point() {
   return std::chrono::time_point_cast<mtproto::session::Duration>(std::chrono::system_clock::now());
 }
 
+TimePoint ServerCore::now() const { return now_point() + std::chrono::seconds(faults.clock_skew); }
+
 void ServerCore::deliver_push(const Push& push, TimePoint now) {
   SessionEntry* entry = sessions.find(push.auth_key_id, static_cast<std::uint64_t>(push.session_id));
   if (!entry || entry->api.without_updates) return;  // api_invoking.md, "Disabling updates"
@@ -46,7 +49,7 @@ void ServerCore::deliver_push(const Push& push, TimePoint now) {
 Connection::Connection(ServerCore& core, asio::ip::tcp::socket socket, int dc_id)
     : core_(core), socket_(std::move(socket)), timer_(socket_.get_executor()), dc_id_(dc_id),
       id_(core.next_connection_id++), transport_(transport_options(core), core.random),
-      plain_ids_(crypto::Side::server, mtproto::handshake::system_clock()) {
+      plain_ids_(crypto::Side::server, [c = &core] { return c->now().time_since_epoch().count(); }) {
   asio::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   peer_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -58,6 +61,7 @@ std::string Connection::name() const { return "dc" + std::to_string(dc_id_) + " 
 
 void Connection::start() {
   core_.connections.insert(this);
+  ++core_.stats.connections_accepted;
   auto self = shared_from_this();
   asio::co_spawn(socket_.get_executor(), reader(), [self](std::exception_ptr) {});
   asio::co_spawn(socket_.get_executor(), writer(), [self](std::exception_ptr) {});
@@ -70,6 +74,20 @@ void Connection::close(std::string reason) {
     closing_ = true;
     close_reason_ = std::move(reason);
   }
+  wake();
+}
+
+void Connection::abort(std::string reason) {
+  if (finished_ || aborted_) return;
+  if (!closing_) {
+    closing_ = true;
+    close_reason_ = std::move(reason);
+  }
+  aborted_ = true;
+  asio::error_code ec;
+  // SO_LINGER 0: close() sends RST, not FIN, and discards what the kernel still holds.
+  socket_.set_option(asio::socket_base::linger(true, 0), ec);
+  socket_.close(ec);
   wake();
 }
 
@@ -91,7 +109,7 @@ asio::awaitable<void> Connection::reader() {
           close("transport: " + d.reason);
           break;
         }
-        if (d.kind == transport::Decoded::Kind::frame) on_frame(std::move(d.payload));
+        if (d.kind == transport::Decoded::Kind::frame) on_frame(std::move(d.payload), d.quick_ack_requested);
       }
       if (transport_.failed() && !closing_) close("transport: " + transport_.error());
       if (!logged_open_ && transport_.established()) {
@@ -111,16 +129,20 @@ asio::awaitable<void> Connection::reader() {
 asio::awaitable<void> Connection::writer() {
   try {
     for (;;) {
-      const TimePoint now = now_point();
+      if (aborted_) break;
+      const TimePoint now = core_.now();
       if (!closing_) collect_output(now);
       std::vector<std::uint8_t> out = transport_.take_output();
+      if (aborted_) break;
       if (!out.empty()) {
         co_await asio::async_write(socket_, asio::buffer(out), asio::use_awaitable);
         continue;
       }
       if (closing_) break;
       const auto next = next_wake(now);
-      const auto until = next ? std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next)
+      // Timers are in the server's (skewed) clock; the system timer runs on the real one.
+      const auto skew = std::chrono::seconds(core_.faults.clock_skew);
+      const auto until = next ? std::chrono::time_point_cast<std::chrono::system_clock::duration>(*next - skew)
                               : std::chrono::system_clock::now() + std::chrono::hours(1);
       timer_.expires_at(until);
       asio::error_code ec;
@@ -136,6 +158,8 @@ void Connection::collect_output(TimePoint now) {
   // Copy: answering may not change the list, but closing paths below must not invalidate it.
   const std::vector<SessionEntry*> sessions = sessions_;
   for (SessionEntry* e : sessions) {
+    if (e->attached != this) continue;  // detached meanwhile (destroy_keys)
+    release_delayed(*e, now);
     auto timeouts = core_.api.on_timer(e->api, now);
     if (!timeouts.empty()) answer(*e, std::move(timeouts), now);
     // mtproto_service_messages.md, ping_delay_disconnect: the client asked to be cut off.
@@ -161,11 +185,12 @@ std::optional<TimePoint> Connection::next_wake(TimePoint now) {
     consider(e->session.next_timer(now));
     consider(core_.api.next_deadline(e->api));
     consider(e->session.disconnect_deadline());
+    if (!e->delayed.empty()) consider(e->delayed.front().due);
   }
   return t;
 }
 
-void Connection::on_frame(std::vector<std::uint8_t> frame) {
+void Connection::on_frame(std::vector<std::uint8_t> frame, bool quick_ack_requested) {
   std::span<const std::uint8_t> payload = frame;
   for (transport::Layer l : transport_.layers())
     if (l == transport::Layer::padded_intermediate) payload = strip_transport_padding(payload);
@@ -174,7 +199,7 @@ void Connection::on_frame(std::vector<std::uint8_t> frame) {
   if (*key_id == 0)
     on_plain(payload);
   else
-    on_encrypted(payload, *key_id);
+    on_encrypted(payload, *key_id, quick_ack_requested);
 }
 
 void Connection::on_plain(std::span<const std::uint8_t> payload) {
@@ -190,10 +215,10 @@ void Connection::on_plain(std::span<const std::uint8_t> payload) {
     cfg.dc = dc_id_;
     cfg.require_dc_match = false;  // clients send test/media variants of the dc (+10000, negative)
     ServerCore* core = &core_;
-    cfg.key_id_taken = [core](std::uint64_t id) {
-      return core->keys.taken(id, mtproto::session::to_unix_seconds(now_point()));
-    };
-    handshake_ = std::make_unique<hs::ServerHandshake>(std::move(cfg), core_.random, hs::system_clock());
+    cfg.key_id_taken = [core](std::uint64_t id) { return core->keys.taken(id, core->unix_now()); };
+    // server_time in server_DH_inner_data follows the server's (possibly skewed) clock.
+    hs::UnixClock clock = [core] { return core->now().time_since_epoch().count(); };
+    handshake_ = std::make_unique<hs::ServerHandshake>(std::move(cfg), core_.random, std::move(clock));
   }
   auto r = handshake_->on_message(msg->body);
   if (!r) {
@@ -204,9 +229,9 @@ void Connection::on_plain(std::span<const std::uint8_t> payload) {
     return close("transport: " + st.error);
   if (r->done) {
     const hs::ServerResult& res = handshake_->result();
-    core_.keys.add(res.auth_key, dc_id_, static_cast<std::uint64_t>(res.server_salt),
-                   mtproto::session::to_unix_seconds(now_point()));
+    core_.keys.add(res.auth_key, dc_id_, static_cast<std::uint64_t>(res.server_salt), core_.unix_now());
     core_.dirty = true;
+    ++core_.stats.handshakes_completed;
     core_.info(name() + " handshake done: auth_key_id " + hex_id(res.auth_key.id) +
                (res.temp ? " (temporary, " + std::to_string(res.expires_in) + " s)" : std::string()) +
                (res.has_dc ? ", client dc " + std::to_string(res.dc) : std::string()));
@@ -217,30 +242,40 @@ void Connection::on_plain(std::span<const std::uint8_t> payload) {
   }
 }
 
-void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64_t auth_key_id) {
-  const TimePoint now = now_point();
+void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64_t auth_key_id,
+                              bool quick_ack_requested) {
+  const TimePoint now = core_.now();
   const std::int64_t unix_now = mtproto::session::to_unix_seconds(now);
   KeyState* key = core_.keys.find(auth_key_id, unix_now);
   if (!key) {
     // mtproto_mtproto-transports.md, "Transport errors": -404 for an unknown auth key.
     core_.info(name() + ": unknown auth_key_id " + hex_id(auth_key_id) + " -> transport error -404");
-    (void)transport_.send_transport_error(-404);
+    if (transport_.send_transport_error(-404).ok()) ++core_.stats.transport_errors_sent;
     return close("unknown auth_key_id");
   }
-  // Peek at the session_id to find the session (one ServerSession follows one session).
-  mtproto::session::DecryptedMessage peek;
-  if (auto err = mtproto::session::decrypt_packet(key->key, crypto::Side::client, payload, peek)) {
+  // Decrypted here, once: the session_id inside picks the session, which takes the result.
+  mtproto::session::DecryptedMessage message;
+  if (auto err = mtproto::session::decrypt_packet(key->key, crypto::Side::client, payload, message)) {
     // mtproto_security_guidelines.md: a packet that does not decrypt closes the connection.
     return close(std::string("undecryptable packet: ") + mtproto::session::to_string(*err));
   }
-  const std::uint64_t session_id = peek.header.session_id;
+  if (chance(core_.random, core_.faults.drop_rate)) {
+    // Lost on the way: never processed, the client has to send it again.
+    ++core_.stats.faults_fired;
+    ++core_.stats.dropped_by_faults;
+    core_.info(name() + ": fault drop_rate: packet lost, connection cut");
+    return abort("fault drop_rate");
+  }
+  if (quick_ack_requested) send_quick_ack(key->key, message);
+
+  const std::uint64_t session_id = message.header.session_id;
   bool created = false;
   ServerCore* core = &core_;
   SessionEntry& entry = core_.sessions.get_or_create(
       auth_key_id, session_id,
       [core, key]() {
         mtproto::session::AuthKeyLookup lookup = [core](std::uint64_t id) -> const mtproto::AuthKey* {
-          KeyState* k = core->keys.find(id, mtproto::session::to_unix_seconds(now_point()));
+          KeyState* k = core->keys.find(id, core->unix_now());
           return k ? &k->key : nullptr;
         };
         return std::make_unique<SessionEntry>(std::move(lookup), key->salts, core->random);
@@ -255,19 +290,45 @@ void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64
   entry.last_seen_unix = unix_now;
   attach(entry, created, now);
 
-  for (auto& ev : entry.session.on_packet(payload, now)) {
+  for (auto& ev : entry.session.on_decrypted(key->key, message, now)) {
     if (auto* q = std::get_if<mtproto::session::Query>(&ev)) {
       core_.dirty = true;
       answer(entry, core_.api.on_query(entry.ctx, entry.api, q->msg_id, q->body, now), now);
-    } else if (std::get_if<mtproto::session::UnknownAuthKey>(&ev)) {
-      (void)transport_.send_transport_error(-404);
-      return close("unknown auth_key_id");
     } else if (auto* c = std::get_if<mtproto::session::SessionCreated>(&ev)) {
       if (core_.verbose) core_.info(name() + ": new session " + hex_id(c->session_id) + " on key " + hex_id(auth_key_id));
     } else if (auto* d = std::get_if<mtproto::session::Dropped>(&ev)) {
       if (core_.verbose) core_.info(name() + ": dropped: " + d->reason);
     }
   }
+  if (drop_after_reached()) {
+    // Processed (answers wait in the session for the client's next connection), then cut.
+    ++core_.stats.faults_fired;
+    ++core_.stats.dropped_by_faults;
+    core_.info(name() + ": fault drop_after: cut after " + std::to_string(drop_count_) + " encrypted packets");
+    abort("fault drop_after");
+  }
+}
+
+void Connection::send_quick_ack(const mtproto::AuthKey& key, const mtproto::session::DecryptedMessage& message) {
+  // mtproto_mtproto-transports.md, "Quick ack": the first 32 bits of the msg_key_large hash
+  // (SHA-256 of auth_key[88..120] + the decrypted data with its padding), MSB set.
+  const auto large = crypto::msg_key_large(crypto::AuthKeyView(key.key), crypto::Side::client, message.plaintext);
+  const std::uint32_t token = crypto::quick_ack_token(large);
+  if (auto st = transport_.send_quick_ack(token); !st.ok()) {
+    if (core_.verbose) core_.info(name() + ": quick ack not sent: " + st.error);
+    return;
+  }
+  ++core_.stats.quick_acks_sent;
+}
+
+bool Connection::drop_after_reached() {
+  const auto& d = core_.faults.drop_after;
+  if (!d || (d->dc && *d->dc != dc_id_)) return false;
+  if (drop_generation_ != core_.faults.drop_after_generation) {
+    drop_generation_ = core_.faults.drop_after_generation;
+    drop_count_ = 0;
+  }
+  return ++drop_count_ >= d->packets;
 }
 
 void Connection::attach(SessionEntry& entry, bool created, TimePoint now) {
@@ -291,13 +352,37 @@ void Connection::attach(SessionEntry& entry, bool created, TimePoint now) {
 }
 
 void Connection::answer(SessionEntry& entry, std::vector<Answer> answers, TimePoint now) {
+  const auto delay = core_.faults.delay;
   for (Answer& a : answers) {
-    if (a.ok)
-      entry.session.reply(a.req_msg_id, a.result, now);
-    else
-      entry.session.reply_error(a.req_msg_id, a.error_code, a.error_message, now);
-    // World: pushes for the calling session come after its rpc_result.
-    for (const Push& p : a.pushes) core_.deliver_push(p, now);
+    // Behind answers already held, an answer waits its turn (order is kept when delay changes).
+    if (delay.count() > 0 || !entry.delayed.empty()) {
+      if (delay.count() > 0) {
+        ++core_.stats.faults_fired;
+        core_.info(name() + ": fault delay: answer to msg_id " + std::to_string(a.req_msg_id) + " held " +
+                   std::to_string(delay.count()) + " ms");
+      }
+      entry.delayed.push_back({now + delay, std::move(a)});
+      continue;
+    }
+    send_answer(entry, a, now);
+  }
+}
+
+void Connection::send_answer(SessionEntry& entry, Answer& a, TimePoint now) {
+  if (a.ok) {
+    entry.session.reply(a.req_msg_id, a.result, now);
+  } else if (entry.session.reply_error(a.req_msg_id, a.error_code, a.error_message, now)) {
+    ++core_.stats.rpc_errors_sent;
+  }
+  // World: pushes for the calling session come after its rpc_result.
+  for (const Push& p : a.pushes) core_.deliver_push(p, now);
+}
+
+void Connection::release_delayed(SessionEntry& entry, TimePoint now) {
+  while (!entry.delayed.empty() && entry.delayed.front().due <= now) {
+    Answer a = std::move(entry.delayed.front().answer);
+    entry.delayed.pop_front();
+    send_answer(entry, a, now);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 
 #include "transport/mtproxy_secret.h"
 
@@ -9,13 +10,24 @@ namespace mtjson::testdc::server {
 
 namespace {
 
-bool parse_int(const std::string& text, int lo, int hi, int& out) {
-  int v = 0;
+template <typename Int>
+bool parse_int(const std::string& text, Int lo, Int hi, Int& out) {
+  Int v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || v < lo || v > hi) return false;
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < lo || v > hi) return false;
   out = v;
   return true;
 }
+
+bool parse_probability(const std::string& text, double& out) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || !(v >= 0.0 && v <= 1.0)) return false;
+  out = v;
+  return true;
+}
+
+constexpr std::int64_t kMaxSkew = 10LL * 365 * 24 * 3600;
 
 }  // namespace
 
@@ -37,6 +49,24 @@ std::optional<SeedAccount> parse_seed_account(const std::string& text, std::stri
   }
   if (a.first_name.empty()) a.first_name = "Test";
   return a;
+}
+
+std::optional<MethodFault> parse_flood_wait(const std::string& text, std::string& error) {
+  const std::size_t c1 = text.find(':');
+  const std::size_t c2 = c1 == std::string::npos ? std::string::npos : text.find(':', c1 + 1);
+  MethodFault f;
+  f.method = text.substr(0, c1);
+  f.code = 420;
+  int seconds = -1;
+  const std::string sec_text = c1 == std::string::npos ? "" : text.substr(c1 + 1, c2 == std::string::npos ? c2 : c2 - c1 - 1);
+  bool ok = !f.method.empty() && parse_int(sec_text, 0, 365 * 24 * 3600, seconds);
+  if (ok && c2 != std::string::npos) ok = parse_int(text.substr(c2 + 1), -1, 1'000'000'000, f.remaining) && f.remaining != 0;
+  if (!ok) {
+    error = "--flood-wait: '" + text + "' is not METHOD:SECONDS[:COUNT] (SECONDS 0..31536000, COUNT >= 1 or -1)";
+    return std::nullopt;
+  }
+  f.message = "FLOOD_WAIT_" + std::to_string(seconds);
+  return f;
 }
 
 ParsedOptions parse_options(const std::vector<std::string>& args) {
@@ -88,6 +118,44 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--schema") {
       if (!value(v) || v.empty()) return {std::nullopt, "--schema needs a file"};
       o.schemas.push_back(v);
+    } else if (flag == "--admin") {
+      int port = 0;
+      if (!value(v)) return {std::nullopt, "--admin needs a port"};
+      if (!parse_int(v, 0, 65535, port)) return {std::nullopt, "--admin: '" + v + "' is not a port number (0..65535)"};
+      o.admin_port = port;
+    } else if (flag == "--drop-after") {
+      int n = 0;
+      if (!value(v)) return {std::nullopt, "--drop-after needs a packet count"};
+      if (!parse_int(v, 1, 1'000'000'000, n))
+        return {std::nullopt, "--drop-after: '" + v + "' is not a packet count (1..1000000000)"};
+      o.faults.drop_after = FaultConfig::DropAfter{n, std::nullopt};
+    } else if (flag == "--drop-rate") {
+      if (!value(v)) return {std::nullopt, "--drop-rate needs a probability"};
+      if (!parse_probability(v, o.faults.drop_rate))
+        return {std::nullopt, "--drop-rate: '" + v + "' is not a probability (0..1)"};
+    } else if (flag == "--delay") {
+      int ms = 0;
+      if (!value(v)) return {std::nullopt, "--delay needs milliseconds"};
+      if (!parse_int(v, 0, 600'000, ms)) return {std::nullopt, "--delay: '" + v + "' is not milliseconds (0..600000)"};
+      o.faults.delay = std::chrono::milliseconds(ms);
+    } else if (flag == "--salt-rotate") {
+      int sec = 0;
+      if (!value(v)) return {std::nullopt, "--salt-rotate needs seconds"};
+      if (!parse_int(v, 1, 30 * 24 * 3600, sec))
+        return {std::nullopt, "--salt-rotate: '" + v + "' is not a period in seconds (1..2592000)"};
+      o.faults.salt_rotate = std::chrono::seconds(sec);
+    } else if (flag == "--clock-skew") {
+      std::int64_t sec = 0;
+      if (!value(v)) return {std::nullopt, "--clock-skew needs seconds"};
+      if (!parse_int<std::int64_t>(v, -kMaxSkew, kMaxSkew, sec))
+        return {std::nullopt, "--clock-skew: '" + v + "' is not seconds (-315360000..315360000)"};
+      o.faults.clock_skew = sec;
+    } else if (flag == "--flood-wait") {
+      if (!value(v)) return {std::nullopt, "--flood-wait needs METHOD:SECONDS[:COUNT]"};
+      std::string error;
+      auto f = parse_flood_wait(v, error);
+      if (!f) return {std::nullopt, error};
+      o.faults.methods.push_back(*f);
     } else if (flag == "--seed-account") {
       if (!value(v)) return {std::nullopt, "--seed-account needs PHONE[:FIRST[:PASSWORD]]"};
       std::string error;
@@ -120,12 +188,34 @@ login code is X repeated five times (e.g. 22222 for 9996621234).
   --print-public-key    print the public key (PEM) clients must trust, then exit
   --secret HEX          accept MTProxy clients with this secret (plain, dd or ee; repeatable);
                         plain and obfuscated2 clients are accepted as well
-  --schema FILE         an extra API layer to answer in (repeatable; paired with tl/mtproto.tl);
-                        default: tl/api-144.tl and tl/api-198.tl. scheme.tl is always loaded
+  --schema FILE         an API layer to answer in besides the defaults (repeatable; paired with
+                        tl/mtproto.tl). Always loaded: scheme.tl, tl/api-144.tl, tl/api-198.tl;
+                        a layer loaded twice is an error
   --seed-account PHONE[:FIRST[:PASSWORD]]
                         create this account at start if missing (repeatable; PASSWORD sets 2FA)
   --verbose             log every API call and its outcome
   --help                this text
+
+Fault injection (for tests; every fault that fires is logged):
+  --admin PORT          accept admin commands on 127.0.0.1:PORT (0: any free port, logged):
+                        JSON lines, one command object per line, one answer line each, e.g.
+                        {"drop_connections":{}}  {"drop_after":{"messages":3}}  {"drop_rate":{"p":0.1}}
+                        {"delay":{"ms":200}}  {"rotate_salt":{}}  {"destroy_keys":{}}
+                        {"flood_wait":{"method":"help.getConfig","seconds":3,"count":1}}
+                        {"error":{"method":"*","code":500,"message":"INTERNAL","count":1}}
+                        {"migrate":{"method":"*","error":"NETWORK_MIGRATE_3"}}
+                        {"swallow":{"method":"help.getConfig"}}  {"clock_skew":{"seconds":600}}
+                        {"stats":{}}  {"reset":{}}
+  --drop-after N        cut each connection right after it received N encrypted packets (a
+                        container counts once; the Nth is processed, its answers wait in the
+                        session for the client's next connection)
+  --drop-rate P         each encrypted packet is lost, and its connection cut, with probability P
+  --delay MS            hold every API answer (rpc_result, not acks) MS milliseconds
+  --salt-rotate S       every S seconds every auth key gets a new salt, the old one invalid at once
+  --clock-skew S        the server's clock runs S seconds ahead (negative: behind)
+  --flood-wait METHOD:SECONDS[:COUNT]
+                        the next COUNT calls (default 1; -1: all) of METHOD (a TL method name, or
+                        *) get 420 FLOOD_WAIT_SECONDS (repeatable)
 
 Schemas are read from $MTJSON_SCHEMA_DIR (default: the source tree). SIGINT/SIGTERM save the
 world (with --data) and exit 0.

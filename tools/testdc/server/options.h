@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "testdc/server/faults.h"
 #include "testdc/world/world.h"
 
 namespace mtjson::testdc::server {
@@ -17,10 +18,13 @@ struct Options {
   std::string rsa_key_file;
   bool print_public_key = false;
   std::vector<std::string> secrets;      // MTProxy secrets as given (hex or base64url)
-  std::vector<std::string> schemas;      // extra API layers; empty: tl/api-144.tl, tl/api-198.tl
+  std::vector<std::string> schemas;      // API layers added to tl/api-144.tl and tl/api-198.tl
   std::vector<SeedAccount> seeds;
   bool verbose = false;
   bool help = false;
+  std::optional<int> admin_port;         // --admin PORT (0: any free port)
+  FaultConfig faults;                    // --drop-after, --drop-rate, --delay, --salt-rotate,
+                                         // --clock-skew, --flood-wait (method names checked later)
 };
 
 struct ParsedOptions {
@@ -33,5 +37,7 @@ std::string usage_text();
 
 // "PHONE[:FIRST[:PASSWORD]]"
 std::optional<SeedAccount> parse_seed_account(const std::string& text, std::string& error);
+// "METHOD:SECONDS[:COUNT]" (--flood-wait)
+std::optional<MethodFault> parse_flood_wait(const std::string& text, std::string& error);
 
 }  // namespace mtjson::testdc::server

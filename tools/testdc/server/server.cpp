@@ -9,7 +9,12 @@
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <atomic>
+#include <future>
+#include <mutex>
 
+#include "testdc/server/admin.h"
+#include "testdc/server/admin_listener.h"
 #include "testdc/server/connection.h"
 
 namespace mtjson::testdc::server {
@@ -23,9 +28,29 @@ struct Server::Impl {
   asio::io_context io{1};
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
   std::unique_ptr<asio::signal_set> signals;
+  std::unique_ptr<AdminListener> admin;
   asio::steady_timer save_timer{io};
   asio::steady_timer stop_timer{io};
+  asio::steady_timer salt_timer{io};
+  std::uint64_t salt_generation = 0;  // a stale salt_timer wake-up does nothing
   bool stopping = false;
+  // Whether run() is inside io.run(): Server::admin() posts to it then, else runs in place.
+  std::mutex run_mutex;
+  bool running = false;
+
+  // --salt-rotate / {"rotate_salt":{"every":S}}: (re)starts the periodic rotation.
+  void arm_salt_timer() {
+    ++salt_generation;
+    salt_timer.cancel();
+    const auto every = core->faults.salt_rotate;
+    if (every.count() <= 0 || stopping) return;
+    salt_timer.expires_after(every);
+    salt_timer.async_wait([this, g = salt_generation](const asio::error_code& e) {
+      if (e || g != salt_generation || stopping) return;
+      core->rotate_salts("every " + std::to_string(core->faults.salt_rotate.count()) + " s");
+      arm_salt_timer();
+    });
+  }
 
   asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, int dc_id) {
     for (;;) {
@@ -58,6 +83,9 @@ struct Server::Impl {
     for (auto& a : acceptors) a->close(ec);
     if (signals) signals->cancel(ec);
     save_timer.cancel();
+    ++salt_generation;
+    salt_timer.cancel();
+    if (admin) admin->close();
     // Let every connection flush and close on its own (their coroutines then end and run()
     // returns); a peer that does not read cannot hold the process: stop after a grace period.
     const std::set<Connection*> open = core->connections;
@@ -102,6 +130,7 @@ crypto::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
   wo.dc_count = config.dcs;
   wo.ip_address = config.host;
   wo.base_port = server->ports_[0];
+  for (auto port : server->ports_) wo.ports.push_back(port);
   wo.accounts = config.seeds;
   wo.log = config.log;
   wo.random = &random;
@@ -119,6 +148,26 @@ crypto::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
                                            config.verbose);
   impl.core->rsa_keys = std::move(config.rsa_keys);
   impl.core->secrets = std::move(config.secrets);
+  impl.core->dc_count = config.dcs;
+
+  if (config.admin_port != 0) {
+    if (config.admin_port != kAdminEphemeralPort && (config.admin_port < 1 || config.admin_port > 65535))
+      return crypto::Status::error("--admin: " + std::to_string(config.admin_port) + " is not a port number");
+    const auto want = static_cast<std::uint16_t>(config.admin_port == kAdminEphemeralPort ? 0 : config.admin_port);
+    auto admin = AdminListener::open(impl.io, *impl.core, want);
+    if (!admin) return admin.status();
+    impl.admin = std::move(*admin);
+    server->admin_port_ = impl.admin->port();
+    impl.admin->start();
+  }
+  // The CLI's faults, as if set by admin commands.
+  const std::int64_t skew = config.faults.clock_skew;
+  impl.core->faults = std::move(config.faults);
+  impl.core->faults.clock_skew = 0;
+  if (skew != 0) impl.core->set_clock_skew(skew);
+  Impl* ip = &impl;
+  impl.core->on_salt_rotate_changed = [ip] { ip->arm_salt_timer(); };
+  impl.arm_salt_timer();
 
   for (std::size_t i = 0; i < impl.acceptors.size(); ++i)
     asio::co_spawn(impl.io, impl.accept_loop(*impl.acceptors[i], static_cast<int>(i) + 1), asio::detached);
@@ -146,8 +195,45 @@ Server::~Server() {
 }
 
 crypto::Status Server::run() {
+  {
+    std::lock_guard lock(impl_->run_mutex);
+    impl_->running = true;
+  }
   impl_->io.run();
+  {
+    std::lock_guard lock(impl_->run_mutex);
+    impl_->running = false;
+  }
   return save();
+}
+
+nlohmann::json Server::admin(const nlohmann::json& command) {
+  Impl* p = impl_.get();
+  if (p->io.get_executor().running_in_this_thread()) return run_admin_command(*p->core, command);
+  // Whoever sets `taken` first runs the command: the io thread, or this one when run() returned
+  // before the io thread got to it (a stopped io_context never runs the posted handler).
+  struct Task {
+    nlohmann::json command, answer;
+    std::atomic<bool> taken{false};
+    std::promise<void> done;
+  };
+  auto task = std::make_shared<Task>();
+  task->command = command;
+  std::future<void> done = task->done.get_future();
+  {
+    std::lock_guard lock(p->run_mutex);
+    if (!p->running) return run_admin_command(*p->core, command);  // run() cannot start meanwhile
+    asio::post(p->io, [p, task] {
+      if (task->taken.exchange(true)) return;
+      task->answer = run_admin_command(*p->core, task->command);
+      task->done.set_value();
+    });
+  }
+  while (done.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+    std::lock_guard lock(p->run_mutex);
+    if (!p->running && !task->taken.exchange(true)) return run_admin_command(*p->core, command);
+  }
+  return task->answer;
 }
 
 void Server::stop() {

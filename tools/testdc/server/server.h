@@ -1,6 +1,7 @@
 // mtjson-testdc as a library: DC 1..N listeners on one io_context thread, the world behind
-// them, periodic and final saves with --data. The main (tools/testdc/mtjson-testdc.cpp) and the
-// integration tests both drive it.
+// them, periodic and final saves with --data, fault injection (admin.h) in process and over the
+// --admin TCP endpoint. The main (tools/testdc/mtjson-testdc.cpp) and the integration tests
+// both drive it.
 #pragma once
 
 #include <chrono>
@@ -9,9 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "crypto/random.h"
 #include "crypto/result.h"
 #include "crypto/rsa.h"
+#include "testdc/server/faults.h"
 #include "testdc/server/layer_schemas.h"
 #include "testdc/server/server_core.h"
 #include "testdc/world/world.h"
@@ -33,7 +37,12 @@ struct ServerConfig {
   std::chrono::milliseconds save_interval{2000};  // with data_dir: save this long after a change
   bool handle_signals = false;                 // SIGINT/SIGTERM -> stop (the main)
   crypto::RandomSource* random = nullptr;      // default: crypto::default_random()
+  // The admin TCP endpoint on 127.0.0.1: 0 none, kAdminEphemeralPort any free port (tests).
+  int admin_port = 0;
+  FaultConfig faults;                          // active from the start (the CLI's fault flags)
 };
+
+inline constexpr int kAdminEphemeralPort = -1;
 
 class Server {
  public:
@@ -48,6 +57,12 @@ class Server {
   // Thread-safe.
   void stop();
 
+  // Runs one admin command (admin.h) on the io thread and returns its answer. Thread-safe: from
+  // any thread, while run() runs on another one or not at all (then it runs in the caller).
+  nlohmann::json admin(const nlohmann::json& command);
+  // The admin endpoint's bound port (0: none).
+  std::uint16_t admin_port() const { return admin_port_; }
+
   World& world() { return *world_; }
   crypto::Status save();
 
@@ -57,6 +72,7 @@ class Server {
   std::unique_ptr<World> world_;
   std::unique_ptr<Impl> impl_;
   std::vector<std::uint16_t> ports_;
+  std::uint16_t admin_port_ = 0;
 };
 
 }  // namespace mtjson::testdc::server

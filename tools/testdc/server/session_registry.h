@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <utility>
@@ -24,6 +25,12 @@ struct SessionEntry {
   SessionApiState api;
   CallContext ctx;
   Connection* attached = nullptr;  // the connection carrying it now (single io thread)
+  // Answers held back by the "delay" fault, released in order when due.
+  struct Delayed {
+    mtproto::session::TimePoint due;
+    Answer answer;
+  };
+  std::deque<Delayed> delayed;
   bool ever_attached = false;
   std::int64_t last_seen_unix = 0;
 };
@@ -39,6 +46,12 @@ class SessionRegistry {
   SessionEntry& get_or_create(std::uint64_t auth_key_id, std::uint64_t session_id,
                               const std::function<std::unique_ptr<SessionEntry>()>& make, bool& created);
   std::size_t size() const { return entries_.size(); }
+  template <typename F>
+  void for_each(F&& f) {
+    for (auto& [key, e] : entries_) f(*e);
+  }
+  // Forgets every session (callers detach them from their connections first).
+  void clear() { entries_.clear(); }
 
  private:
   void evict_for(std::uint64_t auth_key_id);

@@ -8,8 +8,11 @@ using nlohmann::json;
 json help_get_config(Ctx& c) {
   const WorldOptions& o = c.w.options;
   json dcs = json::array();
-  for (int dc = 1; dc <= o.dc_count; ++dc)
-    dcs.push_back({{"_cons", "dcOption"}, {"id", dc}, {"ip_address", o.ip_address}, {"port", o.base_port + dc - 1}});
+  for (int dc = 1; dc <= o.dc_count; ++dc) {
+    const auto i = static_cast<std::size_t>(dc - 1);
+    const int port = i < o.ports.size() ? o.ports[i] : o.base_port + dc - 1;
+    dcs.push_back({{"_cons", "dcOption"}, {"id", dc}, {"ip_address", o.ip_address}, {"port", port}});
+  }
   std::int32_t now = c.w.now32();
   // The limits are Telegram's published defaults; nothing in the world enforces most of them.
   return {{"_cons", "config"},

@@ -220,6 +220,14 @@ void World::remove_auth_key(std::uint64_t auth_key_id) {
   impl_->auth_keys.erase(auth_key_id);
 }
 
+std::vector<std::uint64_t> World::auth_key_ids() const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<std::uint64_t> ids;
+  ids.reserve(impl_->auth_keys.size());
+  for (const auto& [id, record] : impl_->auth_keys) ids.push_back(id);
+  return ids;
+}
+
 void World::force_error(const std::string& method, int error_code, const std::string& error_message, int count) {
   std::lock_guard lock(impl_->mutex);
   if (count == 0) {

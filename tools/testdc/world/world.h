@@ -67,7 +67,8 @@ struct SeedAccount {
 struct WorldOptions {
   int dc_count = 3;
   std::string ip_address = "127.0.0.1";
-  int base_port = 4430;            // DC n listens on base_port + (n - 1)
+  int base_port = 4430;            // DC n listens on base_port + (n - 1) ...
+  std::vector<int> ports;          // ... unless listed here (DC n on ports[n - 1]: ephemeral ports)
   // Unix time in seconds; the fault hook set_clock_offset() is added to it.
   std::function<std::int64_t()> clock;                 // default: system clock
   crypto::RandomSource* random = nullptr;              // default: crypto::default_random()
@@ -112,6 +113,7 @@ class World {
   void put_auth_key(const AuthKeyRecord& record);
   std::optional<AuthKeyRecord> find_auth_key(std::uint64_t auth_key_id) const;
   void remove_auth_key(std::uint64_t auth_key_id);
+  std::vector<std::uint64_t> auth_key_ids() const;
 
   // Fault hooks.
   // The next `count` calls of `method` (count < 0: all of them) fail with this error.
