@@ -49,8 +49,12 @@ void ClientSession::handle_bad_msg_notification(std::uint64_t msg_id, std::span<
     case 16:  // msg_id too low
     case 17:  // msg_id too high
       // Our clock is off: take the server's time from this notification's own msg_id, then
-      // re-send with a msg_id from the corrected clock.
-      ids_.sync_to(msg_id, now);
+      // re-send with a msg_id from the corrected clock. When that clock is behind ids already
+      // used, the server would take the new ids as replays (below its window): a new session.
+      if (ids_.sync_to(msg_id, now)) {
+        reset_session(now);
+        return;
+      }
       for (Request* req : reqs) requeue(*req, now);
       return;
     case 20:  // too old to tell whether it was received: re-send under a new msg_id

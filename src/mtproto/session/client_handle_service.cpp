@@ -52,6 +52,12 @@ void ClientSession::handle_pong(std::span<const std::uint8_t> body, Events& ev) 
     return;
   }
   Request* req = table_.find(ping_msg_id);
+  if (req && req->kind == RequestKind::query) {
+    // A `ping` the API user sent as a query: the pong is its answer.
+    ev.push_back(RpcResult{req->token, req->msg_id, Bytes(body.begin(), body.end())});
+    table_.erase(req->key);
+    return;
+  }
   if (!req || req->kind != RequestKind::ping) return;  // not ours, or already answered
   ev.push_back(Pong{ping_id, ping_msg_id});
   table_.erase(req->key);

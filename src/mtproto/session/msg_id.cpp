@@ -15,9 +15,11 @@ std::uint64_t MsgIdGenerator::next(TimePoint now, MsgIdKind kind) {
   return id;
 }
 
-void MsgIdGenerator::sync_to(std::uint64_t peer_msg_id, TimePoint now) {
+bool MsgIdGenerator::sync_to(std::uint64_t peer_msg_id, TimePoint now) {
   offset_ = msg_id_time(peer_msg_id) - now;
-  if (raw_msg_id(now + offset_) < last_) last_ = 0;
+  if (raw_msg_id(now + offset_) >= last_) return false;
+  last_ = 0;
+  return true;
 }
 
 TimeVerdict check_msg_id_time(std::uint64_t msg_id, TimePoint now) {

@@ -25,8 +25,9 @@ class MsgIdGenerator {
   void set_offset(Duration offset) { offset_ = offset; }
   // Adopts the peer's clock: peer_msg_id was generated (by the peer) at about `now` (local).
   // Ids already issued from a clock that ran ahead were rejected by the peer, so the next id may
-  // go back in time: the monotonic floor is reset when the corrected clock is behind it.
-  void sync_to(std::uint64_t peer_msg_id, TimePoint now);
+  // go back in time: the monotonic floor is reset when the corrected clock is behind it, and
+  // true is returned (ids that go back are only accepted in a new session: the caller starts one).
+  bool sync_to(std::uint64_t peer_msg_id, TimePoint now);
   // now corrected by the offset: the peer's idea of the current time.
   TimePoint corrected(TimePoint now) const { return now + offset_; }
   std::uint64_t last() const { return last_; }

@@ -1,0 +1,154 @@
+// One Telegram account as the daemon holds it: a home DC plus any other DCs it had to use, one
+// DcLink (auth key + MTProto session) per DC, and the table of queries in flight. Clients attach
+// to it (one by default; several for a shared session) and submit calls; each answer goes to the
+// client and id that asked, every update to every attached client.
+//
+// Transparent to clients (issue: "mtjson, the daemon"): initConnection on every new MTProto
+// session, FLOOD_WAIT up to a threshold, *_MIGRATE_X (home DC switch with authorization transfer
+// via auth.exportAuthorization/importAuthorization), per-request timeouts, reconnects (the link
+// re-sends; each request is answered exactly once).
+#pragma once
+
+#include <cstdint>
+
+#include <asio/io_context.hpp>
+#include <asio/system_timer.hpp>
+#include <asio/thread_pool.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "daemon/account/init_connection.h"
+#include "daemon/account/server_settings.h"
+#include "daemon/dc/dc_link_io.h"
+#include "tl/schema.h"
+#include "tl/tl_to_json.h"
+
+namespace mtjson::daemon {
+
+// Receives what the account sends to one client. Text is a complete JSON object (the value of
+// "message").
+class AccountClient {
+ public:
+  virtual ~AccountClient() = default;
+  virtual void on_answer(std::int64_t id, std::string message_json) = 0;
+  // A call could not be made or its answer not decoded: an error line for that id.
+  virtual void on_failure(std::int64_t id, std::string kind, std::string what) = 0;
+  virtual void on_update(std::string message_json) = 0;
+};
+
+struct AccountOptions {
+  InitParams init;
+  Duration flood_sleep_threshold = std::chrono::seconds(10);
+  Duration ping_interval = std::chrono::seconds(60);
+  int max_flood_retries = 5;
+  bool longs_as_strings = false;
+  std::function<void(const std::string&)> log;  // never given secrets
+};
+
+// The `session` object: the home DC's auth key and what goes with it.
+struct SessionState {
+  int dc = 2;
+  std::optional<KeyState> key;
+  std::int64_t user_id = 0;  // 0: not signed in (as far as the daemon saw)
+  bool bot = false;
+};
+
+class Account : public std::enable_shared_from_this<Account> {
+ public:
+  Account(asio::io_context& io, asio::thread_pool& workers, std::shared_ptr<const tl::Schema> schema,
+          ServerSettings server, SessionState session, AccountOptions options, crypto::RandomSource& random);
+  ~Account();
+
+  void attach(AccountClient* client);
+  // Its queries are cancelled (rpc_drop_answer when already sent); no more callbacks to it, except
+  // one on_failure("cancelled", reason) per cancelled query when a reason is given (the client
+  // is still connected and waits for its answers).
+  void detach(AccountClient* client, const std::string& reason = {});
+  std::size_t clients() const { return clients_.size(); }
+
+  // query: method bytes without an invokeWithLayer(initConnection) wrapper; init_prefix: the
+  // client's wrapper, remembered for every new session; method: decodes the answer.
+  void submit(AccountClient* client, std::int64_t id, std::vector<std::uint8_t> query, const tl::Combinator* method,
+              std::optional<std::vector<std::uint8_t>> init_prefix, Duration timeout);
+
+  SessionState session() const;
+  const ServerSettings& server() const { return server_; }
+  // Closes every link gracefully (acks flushed); `done` runs when all are closed.
+  void close(std::function<void()> done = nullptr);
+  // Drops every TCP connection as a network failure would (tests).
+  void drop_connections();
+
+ private:
+  struct Pending {
+    std::uint64_t token = 0;
+    AccountClient* client = nullptr;  // nullptr: internal (see on_internal)
+    std::int64_t id = 0;
+    std::vector<std::uint8_t> query;
+    const tl::Combinator* method = nullptr;
+    int dc = 0;                  // 0: the home DC at send time
+    bool wrapped = false;        // sent with the initConnection prefix
+    TimePoint deadline{};
+    int flood_retries = 0;
+    int migrations = 0;
+    bool waiting = false;        // in a flood wait or waiting for a DC to become usable
+    std::function<void(const mtproto::session::RpcResult*, const mtproto::session::RpcError*)> on_internal;
+  };
+  struct Dc {
+    std::shared_ptr<DcLinkIo> link;
+    bool inited = false;      // initConnection accepted on the current MTProto session
+    bool authorized = false;  // the account's authorization is usable on this DC
+    bool importing = false;   // auth.exportAuthorization/importAuthorization in progress
+  };
+
+  Dc* dc(int dc_id);  // creates the link on first use; nullptr when the address is unknown
+  void send(Pending& p);
+  void dispatch_waiting(int dc_id);
+  void on_link_event(int dc_id, LinkEvent&& ev);
+  void on_result(mtproto::session::RpcResult& r);
+  void on_error(mtproto::session::RpcError& e);
+  void answer(Pending& p, std::string json);
+  void fail(Pending& p, std::string kind, std::string what);
+  void finish(std::uint64_t token);
+  void retry_later(Pending& p, Duration delay);
+  void move_home(int new_dc);
+  void transfer_authorization(int from_dc, int to_dc);
+  void fetch_dc_addresses();
+  void internal_call(int dc_id, const std::string& json, std::function<void(const std::string* result, const mtproto::session::RpcError*)> done);
+  void note_authorization(const Pending& p, const std::string& json);
+  void push_update(const std::vector<std::uint8_t>& body);
+  void arm_timer();
+  void on_timer();
+  void log(const std::string& line) const {
+    if (options_.log) options_.log(line);
+  }
+
+  asio::io_context& io_;
+  asio::thread_pool& workers_;
+  std::shared_ptr<const tl::Schema> schema_;
+  tl::TlToJson decoder_;
+  ServerSettings server_;
+  AccountOptions options_;
+  crypto::RandomSource& random_;
+  std::vector<std::uint8_t> init_prefix_;
+  int home_dc_;
+  std::int64_t user_id_ = 0;
+  bool bot_ = false;
+  std::map<int, Dc> dcs_;
+  std::optional<KeyState> home_key_;  // restored key, used when the home link is created
+  std::set<AccountClient*> clients_;
+  std::map<std::uint64_t, Pending> pending_;
+  std::multimap<TimePoint, std::uint64_t> timers_;   // request deadlines
+  std::multimap<TimePoint, std::uint64_t> retries_;  // flood-wait ends
+  asio::system_timer timer_;
+  std::uint64_t next_token_ = 1;
+  bool fetching_config_ = false;
+  bool closing_ = false;
+  std::function<void()> on_closed_;
+};
+
+}  // namespace mtjson::daemon

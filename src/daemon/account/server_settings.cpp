@@ -1,0 +1,203 @@
+#include "daemon/account/server_settings.h"
+
+namespace mtjson::daemon {
+
+namespace {
+
+struct MtProxy {
+  std::string host;
+  std::uint16_t port = 0;
+  transport::ProxySecret secret;
+};
+
+// "host:port:secret"
+std::optional<MtProxy> parse_mtproxy(const std::string& text, std::string& error) {
+  const auto last = text.rfind(':');
+  if (last == std::string::npos || last == 0) return std::nullopt;
+  const auto mid = text.rfind(':', last - 1);
+  if (mid == std::string::npos) return std::nullopt;
+  MtProxy p;
+  p.host = text.substr(0, mid);
+  const std::string port = text.substr(mid + 1, last - mid - 1);
+  char* end = nullptr;
+  const long v = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end || v <= 0 || v > 65535) {
+    error = "server.proxy: bad MTProxy port '" + port + "'";
+    return std::nullopt;
+  }
+  p.port = static_cast<std::uint16_t>(v);
+  auto s = transport::parse_proxy_secret(text.substr(last + 1));
+  if (!s.secret) {
+    error = "server.proxy: MTProxy secret: " + s.error;
+    return std::nullopt;
+  }
+  p.secret = *s.secret;
+  return p;
+}
+
+const char* mode_text(transport::Mode m) {
+  switch (m) {
+    case transport::Mode::abridged: return "abridged";
+    case transport::Mode::intermediate: return "intermediate";
+    case transport::Mode::padded_intermediate: return "padded";
+    case transport::Mode::full: return "full";
+  }
+  return "intermediate";
+}
+
+}  // namespace
+
+std::optional<std::string> builtin_dc_host(int dc_id, bool test) {
+  static const std::map<int, std::string> production = {{1, "149.154.175.50"}, {2, "149.154.167.51"},
+                                                        {3, "149.154.175.100"}, {4, "149.154.167.91"},
+                                                        {5, "149.154.171.5"}};
+  static const std::map<int, std::string> testing = {{1, "149.154.175.10"}, {2, "149.154.167.40"},
+                                                     {3, "149.154.175.117"}};
+  const auto& table = test ? testing : production;
+  auto it = table.find(dc_id);
+  if (it == table.end()) return std::nullopt;
+  return it->second;
+}
+
+nlohmann::json ServerSettings::to_json() const {
+  nlohmann::json j = {{"dc", dc}, {"test", test}, {"transport", mode_text(mode)}, {"obfuscated", obfuscated}};
+  if (!host.empty()) {
+    j["host"] = host;
+    j["port"] = port;
+  } else if (auto h = builtin_dc_host(dc, test)) {
+    j["host"] = *h;
+    j["port"] = 443;
+  }
+  if (!rsa_pem.empty()) j["rsa"] = rsa_pem;
+  if (!proxy.empty()) j["proxy"] = proxy;
+  return j;
+}
+
+bool ServerSettings::apply(const nlohmann::json& j, std::string& error) {
+  if (!j.is_object()) {
+    error = "server: expected an object";
+    return false;
+  }
+  ServerSettings next = *this;
+  bool endpoint_changed = false;
+  for (auto& [key, v] : j.items()) {
+    if (key == "host") {
+      if (!v.is_string() || v.get<std::string>().empty()) return error = "server.host: expected a non-empty string", false;
+      next.host = v.get<std::string>();
+      endpoint_changed = true;
+    } else if (key == "port") {
+      if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > 65535)
+        return error = "server.port: expected an integer 1..65535", false;
+      next.port = static_cast<std::uint16_t>(v.get<std::int64_t>());
+      endpoint_changed = true;
+    } else if (key == "dc") {
+      if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > 1000)
+        return error = "server.dc: expected a DC id (1..1000)", false;
+      next.dc = static_cast<int>(v.get<std::int64_t>());
+    } else if (key == "test") {
+      if (!v.is_boolean()) return error = "server.test: expected true or false", false;
+      next.test = v.get<bool>();
+      if (next.test != test && !j.contains("host")) {
+        next.host.clear();  // Telegram's test/production addresses
+        next.dc_addresses.clear();
+      }
+    } else if (key == "rsa") {
+      if (!v.is_string()) return error = "server.rsa: expected PEM text", false;
+      crypto::PublicKeyRing ring;
+      if (auto st = ring.add_pem(v.get<std::string>()); !st) return error = "server.rsa: " + st.message(), false;
+      next.rsa_pem = v.get<std::string>();
+    } else if (key == "transport") {
+      if (!v.is_string()) return error = "server.transport: expected abridged|intermediate|padded|full", false;
+      const std::string t = v.get<std::string>();
+      if (t == "abridged") next.mode = transport::Mode::abridged;
+      else if (t == "intermediate") next.mode = transport::Mode::intermediate;
+      else if (t == "padded") next.mode = transport::Mode::padded_intermediate;
+      else if (t == "full") next.mode = transport::Mode::full;
+      else return error = "server.transport: '" + t + "' is not abridged|intermediate|padded|full", false;
+    } else if (key == "obfuscated") {
+      if (!v.is_boolean()) return error = "server.obfuscated: expected true or false", false;
+      next.obfuscated = v.get<bool>();
+    } else if (key == "proxy") {
+      if (v.is_null() || (v.is_string() && v.get<std::string>().empty())) {
+        next.proxy.clear();
+        continue;
+      }
+      if (!v.is_string()) return error = "server.proxy: expected a string", false;
+      const std::string p = v.get<std::string>();
+      if (p.rfind("socks5://", 0) == 0 || p.rfind("socks5h://", 0) == 0 || p.rfind("http://", 0) == 0) {
+        auto u = transport::parse_proxy_url(p);
+        if (!u.url) return error = "server.proxy: " + u.error, false;
+      } else {
+        std::string e;
+        if (!parse_mtproxy(p, e)) return error = e.empty() ? "server.proxy: expected socks5://host:port, http://host:port or host:port:secret" : e, false;
+      }
+      next.proxy = p;
+    } else {
+      return error = "server: unknown key '" + key + "'", false;
+    }
+  }
+  // A different server has its own DC list; the address of one of the known DCs (a restored
+  // session of another home DC) is the same server.
+  if (endpoint_changed && (next.host != host || next.port != port)) {
+    auto it = dc_addresses.find(next.dc);
+    const bool known = it != dc_addresses.end() && it->second.first == next.host && it->second.second == next.port;
+    if (!known) next.dc_addresses.clear();
+  }
+  *this = std::move(next);
+  return true;
+}
+
+std::optional<DcAddress> ServerSettings::address(int dc_id) const {
+  DcAddress a;
+  std::string e;
+  if (!proxy.empty() && proxy.find("://") == std::string::npos) {
+    auto p = parse_mtproxy(proxy, e);
+    if (!p) return std::nullopt;
+    a.host = p->host;  // the MTProxy forwards to the DC named in the obfuscated2 header
+    a.port = p->port;
+    return a;
+  }
+  if (!proxy.empty()) a.proxy = transport::parse_proxy_url(proxy).url;
+  if (auto it = dc_addresses.find(dc_id); it != dc_addresses.end()) {
+    a.host = it->second.first;
+    a.port = it->second.second;
+    return a;
+  }
+  if (!host.empty()) {
+    if (dc_id != dc) return std::nullopt;
+    a.host = host;
+    a.port = port;
+    return a;
+  }
+  auto h = builtin_dc_host(dc_id, test);
+  if (!h) return std::nullopt;
+  a.host = *h;
+  a.port = 443;
+  return a;
+}
+
+crypto::Result<DcLinkConfig> ServerSettings::link_config(int dc_id) const {
+  DcLinkConfig c;
+  c.dc_id = dc_id;
+  c.test_dc = test;
+  c.transport.mode = mode;
+  c.transport.obfuscated = obfuscated;
+  if (!proxy.empty() && proxy.find("://") == std::string::npos) {
+    std::string e;
+    auto p = parse_mtproxy(proxy, e);
+    if (!p) return crypto::Result<DcLinkConfig>::error(e);
+    c.transport.secret = p->secret;
+    c.transport.obfuscated = true;
+    if (auto m = p->secret.required_mode()) c.transport.mode = *m;
+  }
+  if (c.transport.obfuscated || c.transport.secret)
+    c.transport.dc_id = static_cast<std::int16_t>(test ? dc_id + 10000 : dc_id);
+  auto ring = crypto::PublicKeyRing::builtin(test ? crypto::DcKind::test : crypto::DcKind::production);
+  if (!ring) return crypto::Result<DcLinkConfig>::error(ring.message());
+  c.server_keys = *ring;
+  if (!rsa_pem.empty())
+    if (auto st = c.server_keys.add_pem(rsa_pem); !st) return crypto::Result<DcLinkConfig>::error("server.rsa: " + st.message());
+  return c;
+}
+
+}  // namespace mtjson::daemon

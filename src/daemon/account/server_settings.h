@@ -1,0 +1,46 @@
+// Where a client's account talks to Telegram: the `server` object of the JSON protocol.
+// Production DCs with the built-in key by default; `test` selects Telegram's test DCs; host/port
+// (+ rsa) a custom server such as mtjson-testdc; `proxy` a SOCKS5/HTTP proxy or an MTProxy.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/telegram_keys.h"
+#include "daemon/dc/dc_link_io.h"
+#include "transport/codec.h"
+#include "transport/mtproxy_secret.h"
+#include "transport/proxy_url.h"
+
+namespace mtjson::daemon {
+
+struct ServerSettings {
+  int dc = 2;        // the home DC of a new account
+  bool test = false;  // Telegram's test DCs (and key)
+  std::string host;  // empty: the built-in address of `dc`
+  std::uint16_t port = 443;
+  std::string rsa_pem;  // an extra trusted server key (custom servers)
+  transport::Mode mode = transport::Mode::intermediate;
+  bool obfuscated = false;
+  std::string proxy;  // as given: socks5://.., http://.., or MTProxy host:port:secret
+  // Known addresses of other DCs (the embedded test DC fills them; otherwise help.getConfig).
+  std::map<int, std::pair<std::string, std::uint16_t>> dc_addresses;
+
+  nlohmann::json to_json() const;
+  // Applies the keys present in `j` over *this; on error names the key and leaves *this as it was.
+  bool apply(const nlohmann::json& j, std::string& error);
+
+  // Connection details for `dc_id`; nullopt when its address is unknown (ask help.getConfig).
+  std::optional<DcAddress> address(int dc_id) const;
+  // Link configuration for `dc_id` (transport, keys, obfuscation/MTProxy).
+  crypto::Result<DcLinkConfig> link_config(int dc_id) const;
+};
+
+// Telegram's bootstrap addresses (keys/dc_options.md, TDLib's built-in list), port 443.
+std::optional<std::string> builtin_dc_host(int dc_id, bool test);
+
+}  // namespace mtjson::daemon

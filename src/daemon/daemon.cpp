@@ -1,0 +1,165 @@
+#include "daemon/daemon.h"
+
+#include <optional>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "daemon/front/client_peer.h"
+#include "daemon/log.h"
+#include "testdc/server/layer_schemas.h"
+#include "testdc/server/rsa_key_file.h"
+#include "testdc/server/server.h"
+#include "tl/default_schema.h"
+
+namespace mtjson::daemon {
+
+namespace {
+
+// The embedded test DC: layers 228 (+ 198, 144 for older clients), its own RSA key (kept in
+// --testdc-data when given, else made fresh in memory), DCs 1..3 on loopback.
+crypto::Result<std::unique_ptr<testdc::server::Server>> start_testdc(const DaemonConfig& c, std::string& public_pem) {
+  namespace ts = testdc::server;
+  ts::ServerConfig cfg;
+  cfg.host = "127.0.0.1";
+  cfg.port = c.testdc_port;
+  cfg.dcs = 3;
+  cfg.data_dir = c.testdc_data;
+  const std::string dir = tl::default_schema_dir();
+  if (auto st = ts::LayerSchemas::load({dir + "/scheme.tl", dir + "/tl/api-198.tl", dir + "/tl/api-144.tl"},
+                                       dir + "/tl/mtproto.tl", cfg.layers);
+      !st)
+    return crypto::Result<std::unique_ptr<ts::Server>>::error("test DC schema: " + st.message());
+  std::optional<crypto::RsaPrivateKey> key;
+  if (!c.testdc_data.empty()) {
+    auto loaded = ts::load_or_create_rsa_key("", c.testdc_data);
+    if (!loaded) return crypto::Result<std::unique_ptr<ts::Server>>::error("test DC key: " + loaded.message());
+    key = loaded->key;
+  } else {
+    auto generated = crypto::RsaPrivateKey::generate(2048);
+    if (!generated) return crypto::Result<std::unique_ptr<ts::Server>>::error("test DC key: " + generated.message());
+    key = *generated;
+  }
+  auto pem = key->public_key().to_pem();
+  if (!pem) return crypto::Result<std::unique_ptr<ts::Server>>::error("test DC key: " + pem.message());
+  public_pem = *pem;
+  cfg.rsa_keys.push_back(*key);
+  cfg.verbose = c.testdc_verbose;
+  cfg.admin_port = c.testdc_admin < 0 ? ts::kAdminEphemeralPort : c.testdc_admin;
+  cfg.log = [](const std::string& line) { log_line(LogLevel::info, "testdc: " + line); };
+  return ts::Server::create(std::move(cfg));
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonConfig config) : config_(std::move(config)) {}
+
+Daemon::~Daemon() {
+  if (testdc_) {
+    testdc_->stop();
+    if (testdc_thread_.joinable()) testdc_thread_.join();
+  }
+  workers_.join();
+}
+
+crypto::Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config) {
+  using R = crypto::Result<std::unique_ptr<Daemon>>;
+  if (!config.schema) return R::error("no schema loaded");
+  std::unique_ptr<Daemon> d(new Daemon(std::move(config)));
+  DaemonConfig& c = d->config_;
+  if (c.testdc) {
+    std::string pem;
+    auto server = start_testdc(c, pem);
+    if (!server) return R::error(server.message());
+    d->testdc_ = std::move(*server);
+    auto* srv = d->testdc_.get();
+    d->testdc_thread_ = std::thread([srv] { (void)srv->run(); });
+    const auto& ports = d->testdc_->ports();
+    c.server = ServerSettings{};
+    c.server.dc = 2;
+    c.server.host = "127.0.0.1";
+    c.server.port = ports.at(1);
+    c.server.rsa_pem = pem;
+    for (std::size_t i = 0; i < ports.size(); ++i) c.server.dc_addresses[static_cast<int>(i + 1)] = {"127.0.0.1", ports[i]};
+  }
+  std::error_code ec;
+  auto address = asio::ip::make_address(c.host, ec);
+  if (ec) return R::error("--host: '" + c.host + "' is not an IP address");
+  asio::ip::tcp::endpoint endpoint(address, c.port);
+  d->acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) d->acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) d->acceptor_.bind(endpoint, ec);
+  if (!ec) d->acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return R::error("cannot listen on " + c.host + ":" + std::to_string(c.port) + ": " + ec.message());
+  d->port_ = d->acceptor_.local_endpoint().port();
+  return d;
+}
+
+void Daemon::run() {
+  if (config_.handle_signals) {
+    signals_ = std::make_unique<asio::signal_set>(io_, SIGINT, SIGTERM);
+    signals_->async_wait([this](std::error_code ec, int sig) {
+      if (ec) return;
+      log_line(LogLevel::info, std::string("signal ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": shutting down");
+      begin_shutdown();
+    });
+  }
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  io_.run();
+}
+
+void Daemon::stop() {
+  asio::post(io_, [this] { begin_shutdown(); });
+}
+
+void Daemon::begin_shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  std::error_code ignored;
+  acceptor_.close(ignored);
+  if (signals_) signals_->cancel(ignored);
+  // Clients get what is queued for them; their accounts close their MTProto sessions cleanly
+  // (pending acks written) before the loop runs out of work.
+  for (auto& [raw, peer] : std::map<ClientPeer*, std::shared_ptr<ClientPeer>>(peers_)) peer->shutdown();
+}
+
+asio::awaitable<void> Daemon::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
+    if (stopping_) co_return;
+    if (ec) {
+      log_line(LogLevel::warn, "accept: " + ec.message());
+      if (ec == asio::error::operation_aborted) co_return;
+      continue;
+    }
+    auto peer = std::make_shared<ClientPeer>(*this, std::move(socket), next_peer_++);
+    peers_[peer.get()] = peer;
+    peer->start();
+  }
+}
+
+void Daemon::forget(ClientPeer* peer) {
+  // Released after the current handler: the peer may be on the stack.
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  asio::post(io_, [keep = std::move(it->second)] {});
+  peers_.erase(it);
+}
+
+void Daemon::retire(std::shared_ptr<Account> account) {
+  retiring_.insert(account);
+  Account* raw = account.get();
+  account->close([this, raw] {
+    asio::post(io_, [this, raw] {
+      for (auto it = retiring_.begin(); it != retiring_.end(); ++it)
+        if (it->get() == raw) {
+          retiring_.erase(it);
+          break;
+        }
+    });
+  });
+}
+
+}  // namespace mtjson::daemon

@@ -1,0 +1,92 @@
+// The mtjson daemon: a TCP listener for JSON-lines clients, one Asio event loop, a small worker
+// pool for key-exchange math, optionally an embedded mtjson-testdc (--testdc) that new clients
+// are pointed at.
+#pragma once
+
+#include <cstdint>
+
+#include <asio/awaitable.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/thread_pool.hpp>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "crypto/random.h"
+#include "crypto/result.h"
+#include "daemon/account/account.h"
+#include "daemon/account/server_settings.h"
+#include "tl/schema.h"
+
+namespace mtjson::testdc::server {
+class Server;
+}
+
+namespace mtjson::daemon {
+
+class ClientPeer;
+
+struct DaemonConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 1543;  // 0: ephemeral (tests; see Daemon::port())
+  ServerSettings server;      // what new clients talk to
+  AccountOptions account;
+  Duration rpc_timeout = std::chrono::seconds(60);
+  std::size_t max_line = 16u << 20;     // bytes in one request line
+  std::size_t max_output = 64u << 20;   // bytes queued for one client before it is dropped
+  bool verbose = false;                 // log every line in and out (secrets redacted)
+  bool handle_signals = false;          // SIGINT/SIGTERM -> graceful stop
+  std::shared_ptr<const tl::Schema> schema;
+  // --testdc: run a test DC in-process and point new clients at it.
+  bool testdc = false;
+  std::string testdc_data;  // its state directory (empty: in memory)
+  int testdc_port = 0;      // DC 1's port (DC n on +n-1); 0: ephemeral ports
+  bool testdc_verbose = false;
+  int testdc_admin = 0;     // its admin endpoint (fault injection): 0 none, -1 any free port
+};
+
+class Daemon {
+ public:
+  static crypto::Result<std::unique_ptr<Daemon>> create(DaemonConfig config);
+  ~Daemon();
+
+  // Runs until stop() (or a signal with handle_signals). Thread-safe stop().
+  void run();
+  void stop();
+  std::uint16_t port() const { return port_; }
+  testdc::server::Server* testdc() { return testdc_.get(); }
+
+  // For client peers.
+  asio::io_context& io() { return io_; }
+  asio::thread_pool& workers() { return workers_; }
+  const DaemonConfig& config() const { return config_; }
+  crypto::RandomSource& random() { return crypto::default_random(); }
+  void forget(ClientPeer* peer);
+  // Keeps a closing account alive until its links have said goodbye.
+  void retire(std::shared_ptr<Account> account);
+
+ private:
+  Daemon(DaemonConfig config);
+  asio::awaitable<void> accept_loop();
+  void begin_shutdown();
+
+  DaemonConfig config_;
+  asio::io_context io_;
+  asio::thread_pool workers_{2};
+  asio::ip::tcp::acceptor acceptor_{io_};
+  std::uint16_t port_ = 0;
+  std::map<ClientPeer*, std::shared_ptr<ClientPeer>> peers_;
+  std::set<std::shared_ptr<Account>> retiring_;
+  std::uint64_t next_peer_ = 1;
+  bool stopping_ = false;
+  std::unique_ptr<asio::signal_set> signals_;
+  std::unique_ptr<testdc::server::Server> testdc_;
+  std::thread testdc_thread_;
+};
+
+}  // namespace mtjson::daemon

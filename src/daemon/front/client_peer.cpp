@@ -1,0 +1,303 @@
+#include "daemon/front/client_peer.h"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "daemon/daemon.h"
+#include "daemon/front/session_json.h"
+#include "daemon/log.h"
+
+namespace mtjson::daemon {
+
+using nlohmann::json;
+
+namespace {
+
+std::string json_quoted(std::string_view text) { return json(std::string(text)).dump(); }
+
+}  // namespace
+
+ClientPeer::ClientPeer(Daemon& daemon, asio::ip::tcp::socket socket, std::uint64_t number)
+    : daemon_(daemon), socket_(std::move(socket)), number_(number), encoder_(daemon.config().schema),
+      server_(daemon.config().server) {
+  std::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  peer_ = "client " + std::to_string(number_) + (ec ? std::string() : " (" + ep.address().to_string() + ":" + std::to_string(ep.port()) + ")");
+}
+
+ClientPeer::~ClientPeer() = default;
+
+void ClientPeer::start() {
+  std::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (daemon_.config().verbose) log_line(LogLevel::info, peer_ + ": connected");
+  asio::co_spawn(daemon_.io(), [self = shared_from_this()] { return self->reader(); }, asio::detached);
+}
+
+asio::awaitable<void> ClientPeer::reader() {
+  auto self = shared_from_this();
+  const std::size_t max_line = daemon_.config().max_line;
+  std::string buffer;
+  std::vector<char> chunk(64 * 1024);
+  bool skipping = false;  // inside an oversized line: drop bytes up to its newline
+  std::uint64_t line_number = 0;
+  for (;;) {
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), asio::experimental::as_tuple(asio::use_awaitable));
+    if (closed_) co_return;
+    if (ec) {
+      close(ec == asio::error::eof ? "client closed the connection" : ec.message());
+      co_return;
+    }
+    std::size_t pos = 0;
+    while (pos < n) {
+      const char* nl = static_cast<const char*>(std::memchr(chunk.data() + pos, '\n', n - pos));
+      const std::size_t end = nl ? static_cast<std::size_t>(nl - chunk.data()) : n;
+      if (!skipping) buffer.append(chunk.data() + pos, end - pos);
+      if (!skipping && buffer.size() > max_line) {
+        ++line_number;
+        error_line(std::nullopt, "too_long",
+                   "line " + std::to_string(line_number) + ": longer than the limit of " + std::to_string(max_line) +
+                       " bytes (--max-line); skipped");
+        buffer.clear();
+        skipping = true;
+      }
+      if (!nl) break;
+      if (skipping) {
+        skipping = false;
+      } else {
+        ++line_number;
+        if (!buffer.empty() && buffer.back() == '\r') buffer.pop_back();
+        handle_line(buffer, line_number);
+        buffer.clear();
+        if (closed_) co_return;
+      }
+      pos = end + 1;
+    }
+  }
+}
+
+void ClientPeer::handle_line(std::string_view line, std::uint64_t line_number) {
+  if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank lines are ignored
+  if (daemon_.config().verbose) log_line(LogLevel::info, peer_ + " <- " + redact_secrets(std::string(line)));
+  const std::string where = "line " + std::to_string(line_number);
+  simdjson::dom::element doc;
+  if (auto err = parser_.parse(line.data(), line.size()).get(doc)) {
+    error_line(std::nullopt, "json", where + ": not valid JSON (" + simdjson::error_message(err) + ")");
+    return;
+  }
+  simdjson::dom::object obj;
+  if (doc.get(obj)) {
+    error_line(std::nullopt, "json", where + ": expected a JSON object");
+    return;
+  }
+  std::optional<std::int64_t> id;
+  if (simdjson::dom::element v; !obj["id"].get(v)) {
+    std::int64_t i = 0;
+    if (v.get(i)) {
+      error_line(std::nullopt, "request", where + ": 'id' must be an integer");
+      return;
+    }
+    id = i;
+  }
+  const std::int64_t rid = id.value_or(1);
+  simdjson::dom::element server, session, message, timeout;
+  bool has_server = false, has_session = false, has_message = false, has_timeout = false;
+  for (auto field : obj) {
+    const std::string_view k = field.key;
+    if (k == "id") continue;
+    if (k == "server") server = field.value, has_server = true;
+    else if (k == "session") session = field.value, has_session = true;
+    else if (k == "message") message = field.value, has_message = true;
+    else if (k == "timeout") timeout = field.value, has_timeout = true;
+    else {
+      error_line(rid, "request", where + ": unknown key '" + std::string(k) + "' (expected id, server, session, message, timeout)");
+      return;
+    }
+  }
+  Duration rpc_timeout = daemon_.config().rpc_timeout;
+  if (has_timeout) {
+    double s = 0;
+    if (timeout.get(s) || !(s > 0) || s > 86400) {
+      error_line(rid, "request", where + ": 'timeout' must be a number of seconds in (0, 86400]");
+      return;
+    }
+    rpc_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+  }
+  // Encode before changing anything, so a bad message leaves the client's state alone.
+  MethodCall call;
+  if (has_message) {
+    if (auto st = encoder_.encode(message, call); !st) {
+      error_line(rid, "tl", where + ": " + st.message());
+      return;
+    }
+  }
+  std::string extra;
+  if (has_server) {
+    json j = json::parse(simdjson::minify(server), nullptr, false);
+    std::string error;
+    ServerSettings next = server_;
+    if (!next.apply(j, error)) {
+      error_line(rid, "server", where + ": " + error);
+      return;
+    }
+    const bool changed = next.to_json() != server_.to_json() || next.rsa_pem != server_.rsa_pem;
+    server_ = std::move(next);
+    if (changed) {
+      // A new endpoint: a new account (new keys) on the next message.
+      release_account("the client changed its server before the answer came (the call may still have run)");
+      restore_.reset();
+    }
+    extra += ",\"server\":" + server_.to_json().dump();
+  }
+  if (has_session) {
+    json j = json::parse(simdjson::minify(session), nullptr, false);
+    if (!j.is_object()) {
+      error_line(rid, "session", where + ": 'session' must be an object");
+      return;
+    }
+    if (!j.empty()) {
+      SessionState s;
+      ServerSettings srv = server_;
+      std::string error;
+      if (!session_from_json(j, s, srv, error)) {
+        error_line(rid, "session", where + ": " + error);
+        return;
+      }
+      release_account("the client changed its session before the answer came (the call may still have run)");
+      server_ = std::move(srv);
+      restore_ = s;
+    }
+    SessionState current;
+    if (account_) current = account_->session();
+    else if (restore_) current = *restore_;
+    else current.dc = server_.dc;
+    extra += ",\"session\":" + session_to_json(current, account_ ? account_->server() : server_).dump();
+  }
+  if (!has_message) {
+    if (!has_server && !has_session) {
+      error_line(rid, "request", where + ": nothing to do (expected server, session or message)");
+      return;
+    }
+    write("{\"id\":" + std::to_string(rid) + extra + "}\n");
+    return;
+  }
+  if (!extra.empty()) extras_.emplace(rid, std::move(extra));
+  account().submit(this, rid, std::move(call.query), call.method, std::move(call.init_prefix), rpc_timeout);
+}
+
+Account& ClientPeer::account() {
+  if (!account_) {
+    SessionState s;
+    if (restore_) s = *restore_;
+    else s.dc = server_.dc;
+    AccountOptions o = daemon_.config().account;
+    const std::string who = peer_;
+    o.log = [who](const std::string& line) { log_line(LogLevel::info, who + ": " + line); };
+    account_ = std::make_shared<Account>(daemon_.io(), daemon_.workers(), daemon_.config().schema, server_, s, o,
+                                         daemon_.random());
+    account_->attach(this);
+  }
+  return *account_;
+}
+
+void ClientPeer::release_account(const std::string& reason) {
+  if (!account_) return;
+  // Keep its session around for a later {"session":{}} of this client.
+  restore_ = account_->session();
+  if (!restore_->key) restore_.reset();
+  account_->detach(this, reason);
+  if (account_->clients() == 0) daemon_.retire(account_);
+  account_.reset();
+}
+
+void ClientPeer::on_answer(std::int64_t id, std::string message_json) {
+  std::string line = "{\"id\":" + std::to_string(id);
+  if (auto it = extras_.find(id); it != extras_.end()) {
+    line += it->second;
+    extras_.erase(it);
+  }
+  line += ",\"message\":";
+  line += message_json;
+  line += "}\n";
+  write(std::move(line));
+}
+
+void ClientPeer::on_failure(std::int64_t id, std::string kind, std::string what) {
+  extras_.erase(id);
+  error_line(id, kind, what);
+}
+
+void ClientPeer::on_update(std::string message_json) {
+  write("{\"id\":0,\"message\":" + message_json + "}\n");
+}
+
+void ClientPeer::error_line(std::optional<std::int64_t> id, const std::string& kind, const std::string& what) {
+  write("{\"id\":" + std::to_string(id.value_or(-2)) + ",\"error\":" + json_quoted(kind) + ",\"msg\":" + json_quoted(what) + "}\n");
+}
+
+void ClientPeer::write(std::string line) {
+  if (closed_) return;
+  if (daemon_.config().verbose) log_line(LogLevel::info, peer_ + " -> " + redact_secrets(line.substr(0, line.size() - 1)));
+  out_bytes_ += line.size();
+  out_.push_back(std::move(line));
+  if (out_bytes_ > daemon_.config().max_output) {
+    close("output queue over " + std::to_string(daemon_.config().max_output) +
+          " bytes (--max-output): the client does not read its answers");
+    return;
+  }
+  write_some();
+}
+
+void ClientPeer::write_some() {
+  if (writing_ || out_.empty() || closed_) return;
+  writing_ = true;
+  // Gather what is queued into one write.
+  auto batch = std::make_shared<std::string>();
+  while (!out_.empty() && batch->size() < (256u << 10)) {
+    *batch += out_.front();
+    out_bytes_ -= out_.front().size();
+    out_.pop_front();
+  }
+  asio::async_write(socket_, asio::buffer(*batch), [self = shared_from_this(), batch](std::error_code ec, std::size_t) {
+    self->writing_ = false;
+    if (ec) {
+      self->close("write failed: " + ec.message());
+      return;
+    }
+    if (!self->out_.empty()) {
+      self->write_some();
+    } else if (self->shutting_down_) {
+      self->close("daemon shutting down");
+    }
+  });
+}
+
+void ClientPeer::shutdown() {
+  shutting_down_ = true;
+  if (!writing_ && out_.empty()) close("daemon shutting down");
+}
+
+void ClientPeer::close(const std::string& reason) {
+  if (closed_) return;
+  closed_ = true;
+  log_line(daemon_.config().verbose || reason.find("output queue") != std::string::npos ? LogLevel::info : LogLevel::debug,
+           peer_ + ": disconnected (" + reason + ")");
+  std::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  out_.clear();
+  out_bytes_ = 0;
+  if (account_) {
+    account_->detach(this);
+    if (account_->clients() == 0) daemon_.retire(account_);
+    account_.reset();
+  }
+  daemon_.forget(this);
+}
+
+}  // namespace mtjson::daemon

@@ -1,0 +1,196 @@
+#include "daemon/options.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace mtjson::daemon {
+
+namespace {
+
+bool to_int(const std::string& s, long long lo, long long hi, long long& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && out >= lo && out <= hi;
+}
+
+bool to_seconds(const std::string& s, double lo, double hi, double& out) {
+  try {
+    std::size_t used = 0;
+    out = std::stod(s, &used);
+    return used == s.size() && out >= lo && out <= hi;
+  } catch (...) {
+    return false;
+  }
+}
+
+Duration seconds(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
+
+}  // namespace
+
+std::string usage_text() {
+  return R"(mtjson: Telegram's MTProto API as JSON lines over TCP.
+
+Usage: mtjson [flags]
+
+A client connects (nc localhost 1543), writes one JSON object per line, e.g.
+  {"id":7,"message":{"_cons":"help.getConfig"}}
+and reads one JSON object per line back: the answer with the same id, updates with id 0.
+
+Listening:
+  --host ADDR                  listen address (default 127.0.0.1)
+  --port N                     listen port (default 1543; 0 picks a free one)
+Telegram endpoint for new clients (each client may change its own with {"server":{...}}):
+  --testdc                     run a local test DC (mtjson-testdc) in-process and use it:
+                               sign in with 9996621234, code 22222; @echo answers messages
+  --testdc-data DIR            keep the test DC's state (accounts, messages, key) in DIR
+  --testdc-port N              the test DC's DC 1 port (DC n on N+n-1; default: free ports)
+  --testdc-admin N             the test DC's admin endpoint for fault injection on 127.0.0.1:N
+                               (0: any free port; see mtjson-testdc --help)
+  --test                       Telegram's test DCs (default: production)
+  --dc N                       home DC of new accounts (default 2)
+  --server HOST:PORT           a custom server (e.g. an external mtjson-testdc) for DC --dc
+  --rsa FILE                   its RSA public key (PEM), trusted besides Telegram's keys
+  --transport MODE             abridged | intermediate | padded | full (default intermediate)
+  --obfuscated                 obfuscated2 transport
+  --proxy URL                  socks5://HOST:PORT, http://HOST:PORT or MTProxy HOST:PORT:SECRET
+initConnection for clients that send bare methods (a client's own invokeWithLayer(initConnection)
+is remembered and re-sent instead):
+  --api-id N                   api_id (default 0)
+  --device-model S --system-version S --app-version S --lang-code S
+Behaviour:
+  --rpc-timeout S              answer {"_cons":"rpc_timeout"} after S seconds (default 60;
+                               per request: "timeout")
+  --flood-sleep-threshold S    FLOOD_WAIT up to S seconds is waited out and retried; longer
+                               ones are passed to the client at once (default 10)
+  --ping-interval S            keepalive ping_delay_disconnect interval (default 60)
+  --max-line BYTES             longest request line (default 16777216)
+  --max-output BYTES           answers queued for a client that does not read before it is
+                               disconnected (default 67108864)
+  --longs-as-strings           write TL longs as JSON strings (for JavaScript clients)
+  --schema FILE                the API schema (default: scheme.tl of this build)
+Logging:
+  --verbose                    log every line in and out (auth keys redacted)
+  --log-level L                debug | info | warn | error (default info)
+  --help, --version
+
+SIGINT/SIGTERM: stop accepting, finish writing, close MTProto sessions cleanly, exit.
+)";
+}
+
+ParsedOptions parse_options(const std::vector<std::string>& args) {
+  ParsedOptions r;
+  Options o;
+  DaemonConfig& d = o.daemon;
+  auto fail = [&](const std::string& e) {
+    r.error = e;
+    return r;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    std::string v;
+    long long n = 0;
+    double s = 0;
+    if (a == "--help" || a == "-h") {
+      o.help = true;
+    } else if (a == "--version") {
+      o.version = true;
+    } else if (a == "--testdc") {
+      d.testdc = true;
+    } else if (a == "--test") {
+      d.server.test = true;
+    } else if (a == "--obfuscated") {
+      d.server.obfuscated = true;
+    } else if (a == "--verbose") {
+      d.verbose = true;
+    } else if (a == "--longs-as-strings") {
+      d.account.longs_as_strings = true;
+    } else if (a == "--host") {
+      if (!value(d.host) || d.host.empty()) return fail("--host: expected an address");
+    } else if (a == "--port") {
+      if (!value(v) || !to_int(v, 0, 65535, n)) return fail("--port: expected a port number 0..65535");
+      d.port = static_cast<std::uint16_t>(n);
+    } else if (a == "--testdc-data") {
+      if (!value(d.testdc_data) || d.testdc_data.empty()) return fail("--testdc-data: expected a directory");
+      d.testdc = true;
+    } else if (a == "--testdc-admin") {
+      if (!value(v) || !to_int(v, 0, 65535, n)) return fail("--testdc-admin: expected a port number");
+      d.testdc_admin = n == 0 ? -1 : static_cast<int>(n);
+      d.testdc = true;
+    } else if (a == "--testdc-port") {
+      if (!value(v) || !to_int(v, 0, 65533, n)) return fail("--testdc-port: expected a port number");
+      d.testdc_port = static_cast<int>(n);
+      d.testdc = true;
+    } else if (a == "--dc") {
+      if (!value(v) || !to_int(v, 1, 1000, n)) return fail("--dc: expected a DC id (1..1000)");
+      d.server.dc = static_cast<int>(n);
+    } else if (a == "--server") {
+      if (!value(v)) return fail("--server: expected HOST:PORT");
+      const auto colon = v.rfind(':');
+      if (colon == std::string::npos || colon == 0 || !to_int(v.substr(colon + 1), 1, 65535, n))
+        return fail("--server: expected HOST:PORT, got '" + v + "'");
+      d.server.host = v.substr(0, colon);
+      d.server.port = static_cast<std::uint16_t>(n);
+    } else if (a == "--rsa") {
+      if (!value(o.rsa_file)) return fail("--rsa: expected a PEM file");
+      std::ifstream f(o.rsa_file);
+      if (!f) return fail("--rsa: cannot read '" + o.rsa_file + "'");
+      std::stringstream ss;
+      ss << f.rdbuf();
+      std::string error;
+      if (!d.server.apply(nlohmann::json{{"rsa", ss.str()}}, error)) return fail("--rsa: " + o.rsa_file + ": " + error);
+    } else if (a == "--transport") {
+      std::string error;
+      if (!value(v) || !d.server.apply(nlohmann::json{{"transport", v}}, error))
+        return fail("--transport: expected abridged, intermediate, padded or full");
+    } else if (a == "--proxy") {
+      std::string error;
+      if (!value(v)) return fail("--proxy: expected a proxy URL");
+      if (!d.server.apply(nlohmann::json{{"proxy", v}}, error)) return fail("--proxy: " + error);
+    } else if (a == "--api-id") {
+      if (!value(v) || !to_int(v, 0, 2147483647, n)) return fail("--api-id: expected a positive integer");
+      d.account.init.api_id = static_cast<std::int32_t>(n);
+    } else if (a == "--device-model") {
+      if (!value(d.account.init.device_model)) return fail("--device-model: expected a value");
+    } else if (a == "--system-version") {
+      if (!value(d.account.init.system_version)) return fail("--system-version: expected a value");
+    } else if (a == "--app-version") {
+      if (!value(d.account.init.app_version)) return fail("--app-version: expected a value");
+    } else if (a == "--lang-code") {
+      if (!value(d.account.init.lang_code)) return fail("--lang-code: expected a value");
+      d.account.init.system_lang_code = d.account.init.lang_code;
+    } else if (a == "--rpc-timeout") {
+      if (!value(v) || !to_seconds(v, 0.001, 86400, s)) return fail("--rpc-timeout: expected seconds (0.001..86400)");
+      d.rpc_timeout = seconds(s);
+    } else if (a == "--flood-sleep-threshold") {
+      if (!value(v) || !to_seconds(v, 0, 86400, s)) return fail("--flood-sleep-threshold: expected seconds (0..86400)");
+      d.account.flood_sleep_threshold = seconds(s);
+    } else if (a == "--ping-interval") {
+      if (!value(v) || !to_seconds(v, 1, 3600, s)) return fail("--ping-interval: expected seconds (1..3600)");
+      d.account.ping_interval = seconds(s);
+    } else if (a == "--max-line") {
+      if (!value(v) || !to_int(v, 1024, 1ll << 31, n)) return fail("--max-line: expected bytes (1024..2147483648)");
+      d.max_line = static_cast<std::size_t>(n);
+    } else if (a == "--max-output") {
+      if (!value(v) || !to_int(v, 4096, 1ll << 34, n)) return fail("--max-output: expected bytes (>= 4096)");
+      d.max_output = static_cast<std::size_t>(n);
+    } else if (a == "--schema") {
+      if (!value(o.schema_file)) return fail("--schema: expected a file");
+    } else if (a == "--log-level") {
+      if (!value(o.log_level) || (o.log_level != "debug" && o.log_level != "info" && o.log_level != "warn" &&
+                                  o.log_level != "error"))
+        return fail("--log-level: expected debug, info, warn or error");
+    } else {
+      return fail("unknown argument '" + a + "' (see --help)");
+    }
+  }
+  if (d.testdc && !d.server.host.empty()) return fail("--testdc and --server exclude each other");
+  r.options = std::move(o);
+  return r;
+}
+
+}  // namespace mtjson::daemon

@@ -1,0 +1,221 @@
+"""Runs `mtjson --testdc` for an end-to-end test and talks to it as a JSON-lines client.
+
+Every wait is bounded: a test that cannot reach the daemon fails with a message, never hangs.
+"""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+LAYER = 228
+
+
+def login_code(phone):
+    """Test DC phones 99966XYYYY live on DC X; the code is X five times."""
+    return phone[5] * 5
+
+
+def unique_phone(dc, salt=0):
+    return '99966%d%04d' % (dc, (os.getpid() * 13 + salt * 101 + int(time.time())) % 10000)
+
+
+def wrap_init(query):
+    return {'_cons': 'invokeWithLayer', 'layer': LAYER,
+            'query': {'_cons': 'initConnection', 'api_id': 12345, 'device_model': 'e2e', 'system_version': 'linux',
+                      'app_version': '1.0', 'system_lang_code': 'en', 'lang_pack': '', 'lang_code': 'en',
+                      'query': query}}
+
+
+class Daemon:
+    """mtjson --testdc on free ports; stderr kept for assertions."""
+
+    def __init__(self, exe, *extra):
+        self.exe = exe
+        self.args = [exe, '--testdc', '--port', '0', '--testdc-admin', '0'] + list(extra)
+        self.proc = subprocess.Popen(self.args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.log = []
+        self.port = None
+        self.admin_port = None
+        ready = threading.Event()
+
+        def pump():
+            for line in self.proc.stderr:
+                self.log.append(line.rstrip('\n'))
+                m = re.search(r'mtjson listening on [0-9.]+:(\d+)', line)
+                if m:
+                    self.port = int(m.group(1))
+                m = re.search(r'admin endpoint on 127\.0\.0\.1:(\d+)', line)
+                if m:
+                    self.admin_port = int(m.group(1))
+                if self.port and self.admin_port:
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        if not ready.wait(30) or not self.port:
+            self.stop()
+            raise RuntimeError('mtjson did not start: ' + '\n'.join(self.log[-20:]))
+
+    def logged(self, needle):
+        return any(needle in l for l in self.log)
+
+    def admin(self, command):
+        with socket.create_connection(('127.0.0.1', self.admin_port), timeout=10) as s:
+            s.sendall((json.dumps(command) + '\n').encode())
+            buf = b''
+            while not buf.endswith(b'\n'):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+        answer = json.loads(buf)
+        if not answer.get('ok'):
+            raise RuntimeError('admin %s: %s' % (command, answer))
+        return answer
+
+    def rss_kib(self):
+        with open('/proc/%d/status' % self.proc.pid) as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self, sig=None):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+class Client:
+    """One JSON-lines connection. call() pipelines freely; answers are matched by id."""
+
+    def __init__(self, port, timeout=30):
+        self.sock = socket.create_connection(('127.0.0.1', port), timeout=timeout)
+        self.buf = b''
+        self.answers = {}    # id -> list of lines (to catch duplicates)
+        self.updates = []    # id 0 lines
+        self.errors = []     # lines with "error" and no matching wait
+        self.next_id = 100
+        self.timeout = timeout
+        self.order = []      # ids in the order their answers arrived
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def send(self, obj):
+        self.sock.sendall((json.dumps(obj) + '\n').encode())
+
+    def read_line(self, deadline):
+        while b'\n' not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError('no line from the daemon in time')
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise ConnectionError('the daemon closed the connection')
+            self.buf += chunk
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def pump_one(self, deadline):
+        obj = self.read_line(deadline)
+        i = obj.get('id')
+        if i == 0:
+            self.updates.append(obj['message'])
+        else:
+            self.answers.setdefault(i, []).append(obj)
+            self.order.append(i)
+        return obj
+
+    def next_line(self, timeout=None):
+        """The next non-update line (for error lines whose id is -2 or repeated)."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            obj = self.pump_one(deadline)
+            if obj.get('id') != 0:
+                return obj
+
+    def drain(self, seconds):
+        """Reads whatever arrives within `seconds` (to catch late duplicates)."""
+        deadline = time.monotonic() + seconds
+        try:
+            while True:
+                self.pump_one(deadline)
+        except TimeoutError:
+            pass
+
+    def wait(self, i, timeout=None):
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not self.answers.get(i):
+            self.pump_one(deadline)
+        return self.answers[i][0]
+
+    def request(self, obj, timeout=None):
+        if 'id' not in obj:
+            self.next_id += 1
+            obj = dict(obj, id=self.next_id)
+        self.send(obj)
+        return self.wait(obj['id'], timeout)
+
+    def call(self, message, timeout=None, **extra):
+        line = self.request(dict({'message': message}, **extra), timeout)
+        if 'message' not in line:
+            raise RuntimeError('no message in answer: %s' % line)
+        return line['message']
+
+    def wait_update(self, predicate, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            for u in self.updates:
+                if predicate(u):
+                    return u
+            self.pump_one(deadline)
+
+    def sign_in(self, phone, first_name='E2E'):
+        sent = self.call(wrap_init({'_cons': 'auth.sendCode', 'phone_number': phone, 'api_id': 12345,
+                                    'api_hash': '0123456789abcdef0123456789abcdef',
+                                    'settings': {'_cons': 'codeSettings'}}))
+        assert sent.get('_cons') == 'auth.sentCode', sent
+        auth = self.call({'_cons': 'auth.signIn', 'phone_number': phone, 'phone_code_hash': sent['phone_code_hash'],
+                          'phone_code': login_code(phone)})
+        if auth.get('_cons') == 'auth.authorizationSignUpRequired':
+            auth = self.call({'_cons': 'auth.signUp', 'phone_number': phone, 'phone_code_hash': sent['phone_code_hash'],
+                              'first_name': first_name, 'last_name': ''})
+        assert auth.get('_cons') == 'auth.authorization', auth
+        return auth['user']
+
+    def close(self):
+        self.sock.close()
+
+
+class Checks:
+    """One line per check and a closing count; exit status 1 if any failed."""
+
+    def __init__(self):
+        self.failed = 0
+        self.passed = 0
+        self.t0 = time.monotonic()
+
+    def check(self, name, ok, detail=''):
+        stamp = '%5.1fs' % (time.monotonic() - self.t0)
+        if ok:
+            self.passed += 1
+            print('PASS %s %s%s' % (stamp, name, (': ' + detail) if detail else ''), flush=True)
+        else:
+            self.failed += 1
+            print('FAIL %s %s: %s' % (stamp, name, detail), flush=True)
+        return ok
+
+    def finish(self):
+        print('%d passed, %d failed' % (self.passed, self.failed), flush=True)
+        sys.exit(1 if self.failed else 0)

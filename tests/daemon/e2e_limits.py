@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""Bounded resources: a client that stops reading is disconnected once its queued output passes
+--max-output (with the reason logged), the daemon's memory does not grow with it, and the other
+clients are not disturbed. Many idle clients cost little memory.
+
+Run: /usr/bin/python3 tests/daemon/e2e_limits.py PATH/TO/mtjson
+"""
+import json
+import os
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_harness import Checks, Client, Daemon  # noqa: E402
+
+MAX_OUTPUT = 1 << 20  # 1 MiB
+
+
+def main(exe):
+    c = Checks()
+    d = Daemon(exe, '--max-output', str(MAX_OUTPUT))
+    try:
+        run(c, d)
+    finally:
+        rc = d.stop()
+        c.check('SIGTERM stops the daemon cleanly', rc == 0, 'exit %s' % rc)
+        c.check('no sanitizer report', not d.logged('Sanitizer'))
+    c.finish()
+
+
+def run(c, d):
+    good = Client(d.port)
+    good.call({'_cons': 'help.getConfig'})
+    base_rss = d.rss_kib()
+
+    # A client that writes requests and never reads: each help.getConfig answer is ~1 KB, so
+    # 20,000 of them (~20 MB) would be queued without a bound.
+    slow = socket.create_connection(('127.0.0.1', d.port))
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    line = (json.dumps({'message': {'_cons': 'help.getConfig'}}) + '\n').encode()
+    sent = 0
+    closed = False
+    slow.settimeout(5)
+    t_end = time.monotonic() + 60
+    peak = base_rss
+    while sent < 20000 and time.monotonic() < t_end:
+        try:
+            slow.sendall(line * 200)
+            sent += 200
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            closed = True
+            break
+        peak = max(peak, d.rss_kib())
+        if d.logged('output queue'):
+            break
+    # Wait for the daemon's verdict.
+    t_end = time.monotonic() + 30
+    while time.monotonic() < t_end and not d.logged('output queue'):
+        time.sleep(0.1)
+        peak = max(peak, d.rss_kib())
+    reason = [l for l in d.log if 'output queue' in l]
+    c.check('a client that does not read is disconnected, the reason logged', bool(reason),
+            (reason[0] if reason else 'no log line') + ' (after %d requests)' % sent)
+    c.check('... the daemon\'s memory stayed bounded', peak - base_rss < 64 * 1024,
+            'RSS %d KiB -> peak %d KiB' % (base_rss, peak))
+    # Its socket is closed by the daemon: reading what is buffered ends in EOF or a reset.
+    eof = closed
+    slow.settimeout(10)
+    try:
+        while True:
+            chunk = slow.recv(1 << 20)
+            if not chunk:
+                eof = True
+                break
+    except (ConnectionResetError, socket.timeout, OSError):
+        eof = True
+    c.check('... and its connection is closed', eof)
+    slow.close()
+
+    r = good.call({'_cons': 'help.getNearestDc'})
+    c.check('other clients are unaffected', r.get('_cons') == 'nearestDc', str(r))
+
+    # Idle clients: 300 connections that each made one call.
+    idle = []
+    before = d.rss_kib()
+    for _ in range(300):
+        cl = Client(d.port)
+        idle.append(cl)
+    for cl in idle:
+        cl.send({'id': 1, 'message': {'_cons': 'help.getNearestDc'}})
+    answered = 0
+    for cl in idle:
+        try:
+            answered += cl.wait(1, timeout=60).get('message', {}).get('_cons') == 'nearestDc'
+        except Exception:  # noqa: BLE001
+            pass
+    after = d.rss_kib()
+    c.check('300 clients, each with its own MTProto session, all answered', answered == 300, '%d/300' % answered)
+    c.check('... at a modest memory cost per client', (after - before) / 300 < 400,
+            '%.0f KiB per client (RSS %d -> %d KiB)' % ((after - before) / 300, before, after))
+    for cl in idle:
+        cl.close()
+    good.close()
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
