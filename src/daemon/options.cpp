@@ -189,6 +189,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     }
   }
   if (d.testdc && !d.server.host.empty()) return fail("--testdc and --server exclude each other");
+  if (d.server.obfuscated && d.server.mode == transport::Mode::full)
+    return fail("--obfuscated: the full transport has no obfuscated form (use --transport abridged, intermediate or padded)");
   r.options = std::move(o);
   return r;
 }

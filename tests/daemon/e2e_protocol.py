@@ -164,6 +164,22 @@ def run(c, d):
     me = b.call({'_cons': 'users.getUsers', 'id': [{'_cons': 'inputUserSelf'}]})
     c.check('... and leaves the session as it was', isinstance(me, list) and me and me[0].get('id') == user['id'])
 
+    # --- every transport, plain and obfuscated2 ---
+    for transport in ('abridged', 'intermediate', 'padded', 'full'):
+        for obfuscated in (False, True):
+            t = Client(d.port)
+            if transport == 'full' and obfuscated:
+                line = t.request({'server': {'transport': transport, 'obfuscated': True}})
+                c.check('full + obfuscated2 is refused (no such transport)', line.get('error') == 'server'
+                        and 'obfuscated' in line.get('msg', ''), str(line))
+                continue
+            line = t.request({'server': {'transport': transport, 'obfuscated': obfuscated},
+                              'message': {'_cons': 'help.getNearestDc'}})
+            c.check('transport %s%s works' % (transport, ' + obfuscated2' if obfuscated else ''),
+                    line.get('message', {}).get('_cons') == 'nearestDc'
+                    and line.get('server', {}).get('transport') == transport, str(line)[:200])
+            t.close()
+
     # --- the client's own initConnection is used (and re-sent) ---
     e = Client(d.port)
     cfg = e.call(wrap_init({'_cons': 'help.getConfig'}))

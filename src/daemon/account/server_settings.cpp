@@ -136,6 +136,13 @@ bool ServerSettings::apply(const nlohmann::json& j, std::string& error) {
       return error = "server: unknown key '" + key + "'", false;
     }
   }
+  // The built-in address of the DC written out (a saved session of a production account) is the
+  // built-in address again, so the other DCs keep theirs.
+  if (!next.host.empty() && next.proxy.empty() && next.port == 443)
+    if (auto h = builtin_dc_host(next.dc, next.test); h && *h == next.host) next.host.clear();
+  // obfuscated2 wraps abridged/intermediate/padded only (mtproto_mtproto-transports.md).
+  if (next.obfuscated && next.mode == transport::Mode::full)
+    return error = "server: the full transport has no obfuscated form (use abridged, intermediate or padded)", false;
   // A different server has its own DC list; the address of one of the known DCs (a restored
   // session of another home DC) is the same server.
   if (endpoint_changed && (next.host != host || next.port != port)) {

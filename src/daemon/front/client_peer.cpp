@@ -49,8 +49,15 @@ asio::awaitable<void> ClientPeer::reader() {
   for (;;) {
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), asio::experimental::as_tuple(asio::use_awaitable));
     if (closed_) co_return;
+    if (ec == asio::error::eof) {
+      // A half-close (`echo ... | nc`): the requests already read still get their answers.
+      if (!skipping && buffer.find_first_not_of(" \t\r") != std::string::npos) handle_line(buffer, ++line_number);
+      input_ended_ = true;
+      finish_if_done();
+      co_return;
+    }
     if (ec) {
-      close(ec == asio::error::eof ? "client closed the connection" : ec.message());
+      close(ec.message());
       co_return;
     }
     std::size_t pos = 0;
@@ -187,6 +194,7 @@ void ClientPeer::handle_line(std::string_view line, std::uint64_t line_number) {
     return;
   }
   if (!extra.empty()) extras_.emplace(rid, std::move(extra));
+  ++in_flight_;
   account().submit(this, rid, std::move(call.query), call.method, std::move(call.init_prefix), rpc_timeout);
 }
 
@@ -224,12 +232,20 @@ void ClientPeer::on_answer(std::int64_t id, std::string message_json) {
   line += ",\"message\":";
   line += message_json;
   line += "}\n";
+  if (in_flight_) --in_flight_;
   write(std::move(line));
+  finish_if_done();
 }
 
 void ClientPeer::on_failure(std::int64_t id, std::string kind, std::string what) {
   extras_.erase(id);
+  if (in_flight_) --in_flight_;
   error_line(id, kind, what);
+  finish_if_done();
+}
+
+void ClientPeer::finish_if_done() {
+  if (input_ended_ && in_flight_ == 0 && !writing_ && out_.empty()) close("client closed the connection");
 }
 
 void ClientPeer::on_update(std::string message_json) {
@@ -273,6 +289,8 @@ void ClientPeer::write_some() {
       self->write_some();
     } else if (self->shutting_down_) {
       self->close("daemon shutting down");
+    } else {
+      self->finish_if_done();
     }
   });
 }

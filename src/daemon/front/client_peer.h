@@ -45,6 +45,8 @@ class ClientPeer : public AccountClient, public std::enable_shared_from_this<Cli
   void write(std::string line);
   void write_some();
   void close(const std::string& reason);
+  // After the client's half-close: close once every request read is answered and written.
+  void finish_if_done();
   void release_account(const std::string& reason = {});
   Account& account();
 
@@ -62,6 +64,8 @@ class ClientPeer : public AccountClient, public std::enable_shared_from_this<Cli
   bool writing_ = false;
   bool closed_ = false;
   bool shutting_down_ = false;
+  bool input_ended_ = false;    // the client shut down its sending side
+  std::size_t in_flight_ = 0;   // message requests submitted and not answered yet
   // Extra keys ("server", "session") to add to the answer line of a message request, by id.
   std::multimap<std::int64_t, std::string> extras_;
 };
