@@ -8,6 +8,7 @@ PACKAGES=(
   libssl-dev libsimdjson-dev nlohmann-json3-dev zlib1g-dev libasio-dev  # libraries
   catch2 libbenchmark-dev                   # tests and benchmarks
   python3 python3-telethon                  # Telethon: the interop oracle (layer 144)
+  netcat-openbsd                            # nc, for talking to the daemon by hand (README)
 )
 
 missing=()

@@ -10,6 +10,7 @@ Run: /usr/bin/python3 tests/daemon/e2e_protocol.py PATH/TO/mtjson
 """
 import os
 import random
+import socket
 import sys
 import time
 
@@ -179,6 +180,22 @@ def run(c, d):
                     line.get('message', {}).get('_cons') == 'nearestDc'
                     and line.get('server', {}).get('transport') == transport, str(line)[:200])
             t.close()
+
+    # --- a client that half-closes after writing (echo ... | nc -N) gets every answer, then EOF ---
+    h = Client(d.port)
+    h.send_raw(b'{"id":1,"message":{"_cons":"help.getNearestDc"}}\n{"id":2,"server":{}}\n'
+               b'{"id":3,"message":{"_cons":"ping","ping_id":3}}')  # the last line without its newline
+    h.sock.shutdown(socket.SHUT_WR)
+    eof = False
+    try:
+        while True:
+            h.pump_one(time.monotonic() + 15)
+    except ConnectionError:
+        eof = True
+    except Exception as e:  # noqa: BLE001
+        c.check('half-close', False, repr(e))
+    c.check('half-closed client: all three answered, then the daemon closes', eof and sorted(h.answers) == [1, 2, 3],
+            str(sorted(h.answers)))
 
     # --- the client's own initConnection is used (and re-sent) ---
     e = Client(d.port)
