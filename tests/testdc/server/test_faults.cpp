@@ -483,3 +483,68 @@ TEST_CASE("Server::admin is thread-safe before, during and after run()", "[testd
   // Stopped: runs in the caller again.
   CHECK(server.admin({{"reset", json::object()}})["ok"] == true);
 }
+
+TEST_CASE_METHOD(Faults, "skip_updates: the next N update pushes are lost while pts advances", "[testdc][faults]") {
+  auto c = connect(2);
+  auto result = [&](const std::string& method, const std::string& text) {
+    Reply r = c->call(c228.encode(text));
+    INFO(method << ": " << r.code << " " << r.message);
+    REQUIRE(r.ok);
+    return c228.decode_result(r.body, method);
+  };
+  json sent = result("auth.sendCode", R"({"_cons":"auth.sendCode","phone_number":"9996620042","api_id":1,"api_hash":"x",)"
+                                      R"("settings":{"_cons":"codeSettings"}})");
+  const std::string hash = sent["phone_code_hash"];
+  json auth = result("auth.signIn", R"({"_cons":"auth.signIn","phone_number":"9996620042","phone_code_hash":")" + hash +
+                                        R"(","phone_code":"22222"})");
+  if (auth["_cons"] == "auth.authorizationSignUpRequired")
+    result("auth.signUp", R"({"_cons":"auth.signUp","phone_number":"9996620042","phone_code_hash":")" + hash +
+                              R"(","first_name":"Gap","last_name":""})");
+  json echo = result("contacts.resolveUsername", R"({"_cons":"contacts.resolveUsername","username":"echo"})")["users"][0];
+  auto send = [&](const std::string& text, int random_id) {
+    return result("messages.sendMessage",
+                  R"({"_cons":"messages.sendMessage","peer":{"_cons":"inputPeerUser","user_id":)" + echo["id"].dump() +
+                      R"(,"access_hash":)" + echo["access_hash"].dump() + R"(},"message":")" + text +
+                      R"(","random_id":)" + std::to_string(random_id) + "}");
+  };
+
+  // Bad counts are refused.
+  json bad = server.server->admin({{"skip_updates", {{"count", -1}}}});
+  CHECK(bad["ok"] == false);
+  CHECK(bad["error"] == "skip_updates.count is out of range (0..1000000000)");
+
+  // @echo answers each message with a push: the first answer's push (pts 2) is lost.
+  admin({{"skip_updates", {{"count", 1}}}});
+  CHECK(send("one", 1)["pts"] == 1);
+  CHECK(send("two", 2)["pts"] == 3);
+  for (int i = 0; i < 100 && c->updates.empty(); ++i) c->pump(20);
+  c->pump(100);  // anything else that might come
+  REQUIRE(c->updates.size() == 1);
+  json got = c228.decode_boxed(c->updates[0]);
+  CHECK(got["_cons"] == "updateShortMessage");
+  CHECK(got["pts"] == 4);
+  CHECK(got["message"] == "two");
+  CHECK(stats()["updates_skipped"] == 1);
+  CHECK(server.wait_logged("fault skip_updates: update for session"));
+  // The world still has it: getDifference from the client's pts 1 returns the lost message.
+  json d = result("updates.getDifference", R"({"_cons":"updates.getDifference","pts":1,"date":0,"qts":0})");
+  REQUIRE(d["new_messages"].size() == 3);
+  CHECK(d["new_messages"][0]["message"] == "one");
+  CHECK(d["state"]["pts"] == 4);
+
+  // Used up: later pushes arrive; 0 (or reset) clears a pending count.
+  send("three", 3);
+  for (int i = 0; i < 100 && c->updates.size() < 2; ++i) c->pump(20);
+  CHECK(c->updates.size() == 2);
+  admin({{"skip_updates", {{"count", 5}}}});
+  admin({{"skip_updates", {{"count", 0}}}});
+  send("four", 4);
+  for (int i = 0; i < 100 && c->updates.size() < 3; ++i) c->pump(20);
+  CHECK(c->updates.size() == 3);
+  admin({{"skip_updates", {{"count", 5}}}});
+  admin({{"reset", json::object()}});
+  send("five", 5);
+  for (int i = 0; i < 100 && c->updates.size() < 4; ++i) c->pump(20);
+  CHECK(c->updates.size() == 4);
+  CHECK(stats()["updates_skipped"] == 1);
+}

@@ -257,3 +257,67 @@ TEST_CASE("contacts.importContacts answers carry the phone in layers 228 and 144
     CHECK(j["users"][0]["phone"] == "9996625678");
   }
 }
+
+TEST_CASE("channels over the wire: every answer and push encodes in layers 228 and 198", "[testdc][server][channels]") {
+  TestServer server;
+  ClientCodec c228{load_api("scheme.tl")};
+  ClientCodec c198{load_api("tl/api-198.tl")};
+  TestClient a(server.port(2), 2), b(server.port(2), 2);
+  a.handshake(test_rsa_key().public_key());
+  a.start_session();
+  b.handshake(test_rsa_key().public_key());
+  b.start_session();
+  REQUIRE(a.call(c228.encode(wrap_layer(228, R"({"_cons":"help.getConfig"})"))).ok);
+  REQUIRE(b.call(c198.encode(wrap_layer(198, R"({"_cons":"help.getConfig"})"))).ok);
+  sign_in(a, c228, "9996621301");
+  sign_in(b, c198, "9996621302");
+  auto call = [](TestClient& c, ClientCodec& codec, const std::string& method, const std::string& text) {
+    Reply r = c.call(codec.encode(text));
+    INFO(method << ": " << r.code << " " << r.message);
+    REQUIRE(r.ok);
+    return codec.decode_result(r.body, method);
+  };
+
+  auto created = call(a, c228, "channels.createChannel",
+                      R"({"_cons":"channels.createChannel","megagroup":true,"title":"Wire","about":""})");
+  REQUIRE(created["_cons"] == "updates");
+  const auto chat = created["chats"][0];
+  CHECK(chat["megagroup"] == true);
+  const std::string input = R"({"_cons":"inputChannel","channel_id":)" + chat["id"].dump() + R"(,"access_hash":)" +
+                            chat["access_hash"].dump() + "}";
+  const std::string input_peer = R"({"_cons":"inputPeerChannel","channel_id":)" + chat["id"].dump() +
+                                 R"(,"access_hash":)" + chat["access_hash"].dump() + "}";
+  CHECK(call(a, c228, "channels.updateUsername",
+             R"({"_cons":"channels.updateUsername","channel":)" + input + R"(,"username":"wirechannel"})") == true);
+
+  auto resolved = call(b, c198, "contacts.resolveUsername", R"({"_cons":"contacts.resolveUsername","username":"wirechannel"})");
+  CHECK(resolved["peer"]["_cons"] == "peerChannel");
+  auto joined = call(b, c198, "channels.joinChannel", R"({"_cons":"channels.joinChannel","channel":)" + input + "}");
+  CHECK(joined["_cons"] == "updates");  // layer 198: Updates, not messages.ChatInviteJoinResult
+
+  auto sent = call(a, c228, "messages.sendMessage",
+                   R"({"_cons":"messages.sendMessage","peer":)" + input_peer + R"(,"message":"over the wire","random_id":77})");
+  CHECK(sent["updates"][1]["pts"] == 2);
+  for (int i = 0; i < 100 && b.updates.empty(); ++i) b.pump(20);
+  REQUIRE_FALSE(b.updates.empty());
+  auto pushed = c198.decode_boxed(b.updates.back());
+  CHECK(pushed["updates"][0]["_cons"] == "updateNewChannelMessage");
+  CHECK(pushed["updates"][0]["message"]["message"] == "over the wire");
+
+  const std::string diff = R"({"_cons":"updates.getChannelDifference","channel":)" + input +
+                           R"(,"filter":{"_cons":"channelMessagesFilterEmpty"},"pts":1,"limit":10})";
+  auto d198 = call(b, c198, "updates.getChannelDifference", diff);
+  CHECK(d198["_cons"] == "updates.channelDifference");
+  CHECK(d198["new_messages"].size() == 1);
+  auto d228 = call(a, c228, "updates.getChannelDifference", diff);
+  CHECK(d228["pts"] == 2);
+  auto full = call(b, c198, "channels.getFullChannel", R"({"_cons":"channels.getFullChannel","channel":)" + input + "}");
+  CHECK(full["full_chat"]["pts"] == 2);
+  auto history = call(a, c228, "messages.getHistory",
+                      R"({"_cons":"messages.getHistory","peer":)" + input_peer +
+                          R"(,"offset_id":0,"offset_date":0,"add_offset":0,"limit":10,"max_id":0,"min_id":0,"hash":0})");
+  CHECK(history["_cons"] == "messages.channelMessages");
+  CHECK(history["messages"].size() == 2);
+  auto chats = call(b, c198, "channels.getChannels", R"({"_cons":"channels.getChannels","id":[)" + input + "]}");
+  CHECK(chats["chats"][0]["participants_count"] == 2);
+}

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,14 +18,16 @@ struct Fixture {
   std::vector<std::string> log;
   World world;
 
-  explicit Fixture(std::vector<SeedAccount> seeds = {}) : world(options(std::move(seeds))) {}
+  explicit Fixture(std::vector<SeedAccount> seeds = {}, const std::function<void(WorldOptions&)>& tweak = {})
+      : world(options(std::move(seeds), tweak)) {}
 
-  WorldOptions options(std::vector<SeedAccount> seeds) {
+  WorldOptions options(std::vector<SeedAccount> seeds, const std::function<void(WorldOptions&)>& tweak = {}) {
     WorldOptions o;
     o.clock = [this] { return clock; };
     o.log = [this](const std::string& line) { log.push_back(line); };
     o.accounts = std::move(seeds);
     o.base_port = 20443;
+    if (tweak) tweak(o);
     return o;
   }
 
@@ -76,6 +79,30 @@ struct Fixture {
   }
   static json send(const json& user, const std::string& text, std::int64_t random_id) {
     return {{"_cons", "messages.sendMessage"}, {"peer", input_peer(user)}, {"message", text}, {"random_id", random_id}};
+  }
+
+  // Channels: `chat` is a channel object as a result's "chats" carries it.
+  static json create_channel(const std::string& title, bool megagroup = false) {
+    json m = {{"_cons", "channels.createChannel"}, {"title", title}, {"about", "about " + title}};
+    m[megagroup ? "megagroup" : "broadcast"] = true;
+    return m;
+  }
+  static json input_channel(const json& chat) {
+    return {{"_cons", "inputChannel"}, {"channel_id", chat["id"]}, {"access_hash", chat["access_hash"]}};
+  }
+  static json input_peer_channel(const json& chat) {
+    return {{"_cons", "inputPeerChannel"}, {"channel_id", chat["id"]}, {"access_hash", chat["access_hash"]}};
+  }
+  static json post(const json& chat, const std::string& text, std::int64_t random_id) {
+    return {{"_cons", "messages.sendMessage"}, {"peer", input_peer_channel(chat)}, {"message", text},
+            {"random_id", random_id}};
+  }
+  static json channel_difference(const json& chat, int pts, int limit = 100) {
+    return {{"_cons", "updates.getChannelDifference"}, {"channel", input_channel(chat)},
+            {"filter", {{"_cons", "channelMessagesFilterEmpty"}}}, {"pts", pts}, {"limit", limit}};
+  }
+  static json set_username(const json& chat, const std::string& name) {
+    return {{"_cons", "channels.updateUsername"}, {"channel", input_channel(chat)}, {"username", name}};
   }
 };
 

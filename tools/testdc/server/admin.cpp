@@ -222,6 +222,14 @@ const std::map<std::string, Handler>& handlers() {
          core.set_clock_skew(a.integer("seconds", -kMaxSkew, kMaxSkew));
          return {{"ok", true}, {"server_time", core.unix_now()}};
        }},
+      {"skip_updates",
+       [](ServerCore& core, const std::string& name, const json& v) -> json {
+         Args a(name, v, {"count"});
+         core.faults.skip_updates = v.is_null() ? 0 : a.integer("count", 0, kMaxCount);
+         core.info("admin: skip_updates: the next " + std::to_string(core.faults.skip_updates) +
+                   " update push(es) will not be delivered");
+         return {{"ok", true}};
+       }},
       {"stats",
        [](ServerCore& core, const std::string& name, const json& v) -> json {
          Args a(name, v, {});

@@ -14,6 +14,9 @@
 //   {"swallow":{"method":M,"count":C?}}        acknowledged, never answered
 //   {"destroy_keys":{}}                        forget every auth key (-404 from then on)
 //   {"clock_skew":{"seconds":S}}               the server's clock runs S seconds ahead
+//   {"skip_updates":{"count":N}}               the next N update pushes to sessions are not
+//                                              delivered (pts/seq advance: clients see a gap);
+//                                              0 clears
 //   {"stats":{}}                               counters, under "stats"
 //   {"reset":{}}                               clears every fault, keeps the counters
 // M is a TL method name (after the invokeWithLayer/initConnection/... wrappers) or "*"; C is the

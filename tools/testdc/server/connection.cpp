@@ -40,6 +40,14 @@ TimePoint ServerCore::now() const { return now_point() + std::chrono::seconds(fa
 void ServerCore::deliver_push(const Push& push, TimePoint now) {
   SessionEntry* entry = sessions.find(push.auth_key_id, static_cast<std::uint64_t>(push.session_id));
   if (!entry || entry->api.without_updates) return;  // api_invoking.md, "Disabling updates"
+  if (faults.skip_updates > 0) {
+    --faults.skip_updates;
+    ++stats.updates_skipped;
+    ++stats.faults_fired;
+    info("fault skip_updates: update for session " + std::to_string(push.session_id) + " not delivered (" +
+         std::to_string(faults.skip_updates) + " more to skip)");
+    return;
+  }
   auto bytes = api.encode_updates(entry->api, push.updates);
   if (!bytes) return;
   entry->session.push_update(std::move(*bytes), now);

@@ -106,6 +106,7 @@ nlohmann::json ServerCore::stats_json() const {
       {"quick_acks_sent", stats.quick_acks_sent},
       {"transport_errors_sent", stats.transport_errors_sent},
       {"salt_rotations", stats.salt_rotations},
+      {"updates_skipped", stats.updates_skipped},
       {"auth_keys", keys.size()},
       {"sessions", sessions.size()},
   };

@@ -42,6 +42,9 @@ struct FaultConfig {
   std::chrono::seconds salt_rotate{0};      // periodic rotate_salt; 0: off
   std::int64_t clock_skew = 0;              // seconds the server's clock is ahead (< 0: behind)
   std::vector<MethodFault> methods;         // tried in order; the first with calls left fires
+  // The next N updates pushed to sessions are dropped (the world's pts/seq still advance), so
+  // clients see a gap (api_updates.md "Recovering gaps"). One per Updates object and session.
+  std::int64_t skip_updates = 0;
 
   // Consumes one call of the first rule matching `method` (nullopt: none does).
   std::optional<MethodFault> take_method_fault(const std::string& method);
@@ -57,6 +60,7 @@ struct Stats {
   std::uint64_t quick_acks_sent = 0;
   std::uint64_t transport_errors_sent = 0;     // -404 and friends
   std::uint64_t salt_rotations = 0;
+  std::uint64_t updates_skipped = 0;           // pushes dropped by skip_updates
 };
 
 // True with probability p (0..1), from 32 random bits.

@@ -205,6 +205,7 @@ Fault injection (for tests; every fault that fires is logged):
                         {"error":{"method":"*","code":500,"message":"INTERNAL","count":1}}
                         {"migrate":{"method":"*","error":"NETWORK_MIGRATE_3"}}
                         {"swallow":{"method":"help.getConfig"}}  {"clock_skew":{"seconds":600}}
+                        {"skip_updates":{"count":2}} (the next 2 update pushes are lost: a pts gap)
                         {"stats":{}}  {"reset":{}}
   --drop-after N        cut each connection right after it received N encrypted packets (a
                         container counts once; the Nth is processed, its answers wait in the

@@ -35,6 +35,13 @@ const std::unordered_map<std::string, MethodInfo>& table() {
       {"messages.readHistory", {messages_read_history, true, false}},
       {"updates.getState", {updates_get_state, true, false}},
       {"updates.getDifference", {updates_get_difference, true, false}},
+      {"updates.getChannelDifference", {updates_get_channel_difference, true, false}},
+      {"channels.createChannel", {channels_create_channel, true, false}},
+      {"channels.joinChannel", {channels_join_channel, true, false}},
+      {"channels.leaveChannel", {channels_leave_channel, true, false}},
+      {"channels.getChannels", {channels_get_channels, true, false}},
+      {"channels.getFullChannel", {channels_get_full_channel, true, false}},
+      {"channels.updateUsername", {channels_update_username, true, false}},
   };
   return t;
 }

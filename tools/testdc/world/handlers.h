@@ -1,5 +1,6 @@
 // Method handlers (internal): one function per API method, grouped by concern in help.cpp,
-// auth.cpp, password.cpp, users.cpp, messages.cpp, updates.cpp; dispatch.cpp maps names to them.
+// auth.cpp, password.cpp, users.cpp, messages.cpp, updates.cpp, channels.cpp, channel_difference.cpp;
+// dispatch.cpp maps names to them.
 #pragma once
 
 #include <string>
@@ -62,5 +63,14 @@ nlohmann::json messages_read_history(Ctx&);
 // updates.cpp
 nlohmann::json updates_get_state(Ctx&);
 nlohmann::json updates_get_difference(Ctx&);
+// channel_difference.cpp
+nlohmann::json updates_get_channel_difference(Ctx&);
+// channels.cpp
+nlohmann::json channels_create_channel(Ctx&);
+nlohmann::json channels_join_channel(Ctx&);
+nlohmann::json channels_leave_channel(Ctx&);
+nlohmann::json channels_get_channels(Ctx&);
+nlohmann::json channels_get_full_channel(Ctx&);
+nlohmann::json channels_update_username(Ctx&);
 
 }  // namespace mtjson::testdc

@@ -1,10 +1,14 @@
 // Private messages: send (deduplicated by random_id), edit, delete, history, dialogs, read.
+// sendMessage and getHistory with an inputPeerChannel go to channel_posts.cpp.
 // Each side of a private chat has its own copy, id and pts (api_updates.md: "private chats ...
 // of one user have another common event sequence").
 #include <algorithm>
 
 #include "testdc/world/args.h"
+#include "testdc/world/channel_posts.h"
+#include "testdc/world/channel_views.h"
 #include "testdc/world/handlers.h"
+#include "testdc/world/history_page.h"
 #include "testdc/world/updates.h"
 #include "testdc/world/views.h"
 
@@ -105,12 +109,15 @@ std::int32_t limit_arg(const json& m) {
 
 json messages_send_message(Ctx& c) {
   Account& me = c.me();
-  Account& to = resolve_input_peer(c, arg(c.m, "peer"));
+  const bool to_channel = cons_of(arg(c.m, "peer")) == "inputPeerChannel";
+  Channel* channel = to_channel ? &resolve_input_channel(c, c.m.at("peer")) : nullptr;
+  Account& to = to_channel ? me : resolve_input_peer(c, arg(c.m, "peer"));
   std::string text = message_text(c.m, true);
   std::int64_t random_id = long_arg(c.m, "random_id");
   json entities = has_arg(c.m, "entities") ? c.m.at("entities") : json();
   if (!entities.is_null() && !entities.is_array()) bad_input();
   if (entities.is_array() && entities.empty()) entities = json();
+  if (channel) return channel_send_message(c, *channel, text, entities, random_id);
 
   // A repeated random_id (a resend after a lost answer) gets the first answer again.
   if (random_id != 0) {
@@ -202,12 +209,11 @@ json messages_delete_messages(Ctx& c) {
 }
 
 json messages_get_history(Ctx& c) {
+  if (cons_of(arg(c.m, "peer")) == "inputPeerChannel")
+    return channel_get_history(c, resolve_input_channel(c, c.m.at("peer")));
   Account& me = c.me();
   Account& peer = resolve_input_peer(c, arg(c.m, "peer"));
-  std::int32_t offset_id = int_arg(c.m, "offset_id");
-  std::int32_t offset_date = int_arg(c.m, "offset_date");
-  std::int32_t add_offset = int_arg(c.m, "add_offset");
-  std::int32_t limit = limit_arg(c.m);
+  HistoryQuery q = history_query(c.m);
   std::int32_t max_id = int_arg(c.m, "max_id");
   std::int32_t min_id = int_arg(c.m, "min_id");
   long_arg(c.m, "hash");
@@ -215,20 +221,14 @@ json messages_get_history(Ctx& c) {
   std::vector<const Message*> all;
   for (const Message* m : dialog_messages(me, peer.id))
     if ((max_id == 0 || m->id < max_id) && (min_id == 0 || m->id > min_id)) all.push_back(m);
-  // Start at the first message older than offset_id / offset_date, then shift by add_offset.
-  std::int64_t start = 0;
-  while (start < static_cast<std::int64_t>(all.size()) &&
-         ((offset_id != 0 && all[start]->id >= offset_id) || (offset_date != 0 && all[start]->date >= offset_date)))
-    ++start;
-  start = std::clamp<std::int64_t>(start + add_offset, 0, static_cast<std::int64_t>(all.size()));
-  std::int64_t end = std::min<std::int64_t>(start + limit, static_cast<std::int64_t>(all.size()));
+  auto [start, end] = history_window(all, q);
 
   json messages = json::array();
   std::set<std::int64_t> users{me.id, peer.id};
   for (auto i = start; i < end; ++i) messages.push_back(message_json(*all[i], me.id));
   json out = {{"messages", messages}, {"topics", json::array()}, {"chats", json::array()},
               {"users", users_json(c.w, users, &me)}};
-  if (static_cast<std::int64_t>(messages.size()) < static_cast<std::int64_t>(all.size())) {
+  if (messages.size() < all.size()) {
     out["_cons"] = "messages.messagesSlice";
     out["count"] = static_cast<std::int32_t>(all.size());
   } else {

@@ -1,5 +1,6 @@
-// --data DIR: the world as one JSON file, DIR/world.json. It holds authorizations and auth keys,
-// so it is written 0600, atomically: temp file + fsync + rename + fsync of the directory.
+// --data DIR: the world as one JSON file, DIR/world.json (accounts with their boxes, channels,
+// authorizations, auth keys). It holds authorizations and auth keys, so it is written 0600,
+// atomically: temp file + fsync + rename + fsync of the directory.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -109,6 +110,58 @@ Account account_from_json(const json& j) {
   return a;
 }
 
+json channel_to_json(const Channel& ch) {
+  json j = {{"id", ch.id}, {"access_hash", ch.access_hash}, {"title", ch.title}, {"about", ch.about},
+            {"username", ch.username}, {"broadcast", ch.broadcast}, {"creator_id", ch.creator_id},
+            {"date", ch.date}, {"next_id", ch.next_id}, {"pts", ch.pts}};
+  j["members"] = json::array();
+  for (const auto& [user_id, m] : ch.members)
+    j["members"].push_back({{"user_id", user_id}, {"inviter_id", m.inviter_id}, {"date", m.date}});
+  j["messages"] = json::array();
+  for (const auto& [id, m] : ch.messages)
+    j["messages"].push_back({{"id", m.id}, {"from", m.from_user_id}, {"date", m.date}, {"text", m.text},
+                             {"entities", m.entities}, {"random_id", m.random_id}, {"pts", m.pts},
+                             {"action", m.action}});
+  j["events"] = json::array();
+  for (const Event& e : ch.events)
+    j["events"].push_back({{"pts", e.pts}, {"pts_count", e.pts_count}, {"date", e.date}, {"update", e.update}});
+  return j;
+}
+
+Channel channel_from_json(const json& j) {
+  Channel ch;
+  ch.id = j.at("id").get<std::int64_t>();
+  ch.access_hash = j.at("access_hash").get<std::int64_t>();
+  ch.title = j.at("title").get<std::string>();
+  ch.about = j.at("about").get<std::string>();
+  ch.username = j.at("username").get<std::string>();
+  ch.broadcast = j.at("broadcast").get<bool>();
+  ch.creator_id = j.at("creator_id").get<std::int64_t>();
+  ch.date = j.at("date").get<std::int32_t>();
+  ch.next_id = j.at("next_id").get<std::int32_t>();
+  ch.pts = j.at("pts").get<std::int32_t>();
+  for (const json& m : j.at("members"))
+    ch.members[m.at("user_id").get<std::int64_t>()] =
+        ChannelMember{m.at("inviter_id").get<std::int64_t>(), m.at("date").get<std::int32_t>()};
+  for (const json& mj : j.at("messages")) {
+    ChannelMessage m;
+    m.id = mj.at("id").get<std::int32_t>();
+    m.from_user_id = mj.at("from").get<std::int64_t>();
+    m.date = mj.at("date").get<std::int32_t>();
+    m.text = mj.at("text").get<std::string>();
+    m.entities = mj.at("entities");
+    m.random_id = mj.at("random_id").get<std::int64_t>();
+    m.pts = mj.at("pts").get<std::int32_t>();
+    m.action = mj.at("action");
+    if (m.random_id != 0) ch.by_random_id[{m.from_user_id, m.random_id}] = m.id;
+    ch.messages.emplace(m.id, std::move(m));
+  }
+  for (const json& e : j.at("events"))
+    ch.events.push_back(Event{e.at("pts").get<std::int32_t>(), e.at("pts_count").get<std::int32_t>(),
+                              e.at("date").get<std::int32_t>(), e.at("update")});
+  return ch;
+}
+
 Status sys_error(const std::string& what, const std::string& path) {
   return Status::error(what + " " + path + ": " + std::strerror(errno));
 }
@@ -139,6 +192,9 @@ Status World::save(const std::string& dir) const {
     j["authorizations"] = json::array();
     for (const auto& [key, a] : w.authorizations)
       j["authorizations"].push_back({{"auth_key_id", key}, {"user_id", a.user_id}, {"dc_id", a.dc_id}, {"date", a.date}});
+    j["next_channel_id"] = w.next_channel_id;
+    j["channels"] = json::array();
+    for (const auto& [id, ch] : w.channels) j["channels"].push_back(channel_to_json(ch));
     j["auth_keys"] = json::array();
     for (const auto& [key, k] : w.auth_keys)
       j["auth_keys"].push_back({{"auth_key_id", key}, {"dc_id", k.dc_id}, {"key", b64(k.key)}});
@@ -192,6 +248,16 @@ Result<World> World::load(const std::string& dir, WorldOptions options) {
       std::int64_t id = a.id;
       if (!w.accounts.emplace(id, std::move(a)).second)
         return Status::error(path + ": account " + std::to_string(id) + " appears twice");
+    }
+    // Channels came later within version 1: a file without them has none.
+    if (j.contains("next_channel_id")) w.next_channel_id = j.at("next_channel_id").get<std::int64_t>();
+    if (j.contains("channels")) {
+      for (const json& cj : j.at("channels")) {
+        Channel ch = channel_from_json(cj);
+        std::int64_t id = ch.id;
+        if (!w.channels.emplace(id, std::move(ch)).second)
+          return Status::error(path + ": channel " + std::to_string(id) + " appears twice");
+      }
     }
     for (const json& aj : j.at("authorizations"))
       w.authorizations[aj.at("auth_key_id").get<std::uint64_t>()] =

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -61,6 +62,43 @@ struct Box {
   std::vector<Event> events;
   std::map<std::int64_t, DialogState> dialogs;  // by peer user id
   std::map<std::int64_t, std::int32_t> by_random_id;  // random_id -> own message id (rebuilt on load)
+};
+
+// A channel or supergroup (api_updates.md: "Each channel and supergroup has its message box and
+// its event sequence"): one copy of each message, one pts sequence shared by all members.
+struct ChannelMessage {
+  std::int32_t id = 0;
+  std::int64_t from_user_id = 0;
+  std::int32_t date = 0;
+  std::string text;                   // empty for the service message
+  nlohmann::json entities;            // Vector<MessageEntity> as given, or null
+  std::int64_t random_id = 0;         // the sender's, for dedup of messages.sendMessage
+  std::int32_t pts = 0;               // the channel's pts after this message arrived
+  nlohmann::json action;              // MessageAction of a messageService, else null
+};
+
+struct ChannelMember {
+  std::int64_t inviter_id = 0;        // the user itself when it joined by username
+  std::int32_t date = 0;              // when it joined
+};
+
+struct Channel {
+  std::int64_t id = 0;
+  std::int64_t access_hash = 0;
+  std::string title;
+  std::string about;
+  std::string username;               // empty: private (joinable by no one but the creator)
+  bool broadcast = false;             // else megagroup
+  std::int64_t creator_id = 0;
+  std::int32_t date = 0;
+  std::map<std::int64_t, ChannelMember> members;  // by user id; the creator while it stays
+  std::map<std::int32_t, ChannelMessage> messages;
+  std::int32_t next_id = 1;
+  std::int32_t pts = 0;
+  std::vector<Event> events;          // updateNewChannelMessage, message JSON as the world sees it
+  std::map<std::pair<std::int64_t, std::int64_t>, std::int32_t> by_random_id;  // (from, random_id) -> id
+
+  bool is_member(std::int64_t user_id) const { return members.count(user_id) > 0; }
 };
 
 struct Password {
@@ -125,6 +163,8 @@ struct World::Impl {
   std::int64_t next_user_id = 1000001;
   std::map<std::uint64_t, Authorization> authorizations;  // by auth_key_id
   std::map<std::uint64_t, AuthKeyRecord> auth_keys;
+  std::map<std::int64_t, Channel> channels;
+  std::int64_t next_channel_id = 1700000001;
 
   // Volatile.
   std::map<std::string, PendingCode> codes;               // by phone_code_hash
@@ -147,6 +187,8 @@ struct World::Impl {
   Account* find_user(std::int64_t id);
   Account* find_by_phone(const std::string& phone);
   Account* find_by_username(const std::string& username);
+  Channel* find_channel(std::int64_t id);
+  Channel* find_channel_by_username(const std::string& username);
   Account& create_account(const SeedAccount& seed, int dc_id);
   void set_password(Account& account, const std::string& password, const std::string& hint);
   void add_builtin_accounts();

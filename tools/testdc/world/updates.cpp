@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "testdc/world/args.h"
+#include "testdc/world/channel_updates.h"
+#include "testdc/world/channel_views.h"
 #include "testdc/world/views.h"
 
 namespace mtjson::testdc {
@@ -19,12 +21,12 @@ std::int32_t add_event(World::Impl& w, Account& user, json& update, std::int32_t
 }
 
 json make_updates(World::Impl& w, Account& user, json update_list, const std::set<std::int64_t>& user_ids,
-                  bool sequenced) {
+                  bool sequenced, json chats) {
   if (sequenced) user.box.seq += 1;
   return {{"_cons", "updates"},
           {"updates", std::move(update_list)},
           {"users", users_json(w, user_ids, &user)},
-          {"chats", json::array()},
+          {"chats", std::move(chats)},
           {"date", w.now32()},
           {"seq", sequenced ? user.box.seq : 0}};
 }
@@ -57,6 +59,7 @@ std::int32_t unread_total(const Box& box) {
 
 namespace {
 
+// qts stays 0: there is no secondary event sequence in the world (see updates_get_difference).
 json state_json(World::Impl& w, const Account& u, std::int32_t pts) {
   return {{"_cons", "updates.state"}, {"pts", pts},    {"qts", 0},
           {"date", w.now32()},         {"seq", u.box.seq}, {"unread_count", unread_total(u.box)}};
@@ -76,10 +79,16 @@ void collect_users(const json& v, std::set<std::int64_t>& ids) {
 
 json updates_get_state(Ctx& c) { return state_json(c.w, c.me(), c.me().box.pts); }
 
-// api_updates.md "Recovering gaps": the events after the client's pts, new messages apart.
+// api_updates.md "Recovering gaps": the events of the common box after the client's pts, new
+// messages apart. Channel messages are never in it: the last piece (updates.difference) names,
+// with updateChannelTooLong{channel_id, pts}, each channel the user is in that changed since the
+// client's `date` (or that it joined since), for updates.getChannelDifference (api_updates.md:
+// getChannelDifference "will be automatically triggered ... by a set of updateChannelTooLong
+// updates that will be returned by the updates.getDifference call"). qts: the world has no
+// secondary event sequence (no secret chats, no bot qts updates), so it stays 0.
 json updates_get_difference(Ctx& c) {
   std::int32_t pts = int_arg(c.m, "pts");
-  int_arg(c.m, "date");
+  std::int32_t date = int_arg(c.m, "date");
   int_arg(c.m, "qts");
   std::int32_t limit = c.w.options.difference_limit;
   if (has_arg(c.m, "pts_total_limit")) limit = std::min(limit, int_arg(c.m, "pts_total_limit"));
@@ -87,9 +96,11 @@ json updates_get_difference(Ctx& c) {
 
   Account& u = c.me();
   const auto& events = u.box.events;
-  if (pts >= u.box.pts)
+  json channels = channels_too_long(c.w, u, date);
+  if (pts >= u.box.pts && channels.empty())
     return {{"_cons", "updates.differenceEmpty"}, {"date", c.w.now32()}, {"seq", u.box.seq}};
   if (pts < 0) bad_input();
+  pts = std::min(pts, u.box.pts);
 
   auto first = std::upper_bound(events.begin(), events.end(), pts,
                                 [](std::int32_t p, const Event& e) { return p < e.pts; });
@@ -117,6 +128,10 @@ json updates_get_difference(Ctx& c) {
     out["_cons"] = "updates.differenceSlice";
     out["intermediate_state"] = state_json(c.w, u, last_pts);
   } else {
+    for (auto& ch : channels) {
+      out["chats"].push_back(channel_json(*c.w.find_channel(ch.at("channel_id").get<std::int64_t>()), u));
+      out["other_updates"].push_back(std::move(ch));
+    }
     out["_cons"] = "updates.difference";
     out["state"] = state_json(c.w, u, u.box.pts);
   }

@@ -15,8 +15,10 @@ std::int32_t add_event(World::Impl& w, Account& user, nlohmann::json& update, st
 // An `updates` object for user: updates + the users they mention. `sequenced`: it takes the
 // user's next seq, which is right only when every session of the user gets it (a push that
 // skips the calling session uses seq 0, "apply immediately", or that session would see a gap).
+// `chats`: the Vector<Chat> the updates mention (channels, as user sees them).
 nlohmann::json make_updates(World::Impl& w, Account& user, nlohmann::json update_list,
-                            const std::set<std::int64_t>& user_ids, bool sequenced);
+                            const std::set<std::int64_t>& user_ids, bool sequenced,
+                            nlohmann::json chats = nlohmann::json::array());
 
 // updateShort (no seq): for the caller's other sessions.
 nlohmann::json make_update_short(World::Impl& w, nlohmann::json update);

@@ -1,9 +1,10 @@
-// users.getUsers, users.getFullUser, contacts.resolveUsername, contacts.getContacts,
-// contacts.importContacts.
+// users.getUsers, users.getFullUser, contacts.resolveUsername (users and public channels),
+// contacts.getContacts, contacts.importContacts.
 #include <algorithm>
 #include <cctype>
 
 #include "testdc/world/args.h"
+#include "testdc/world/channel_views.h"
 #include "testdc/world/handlers.h"
 #include "testdc/world/views.h"
 
@@ -52,6 +53,13 @@ json contacts_resolve_username(Ctx& c) {
   bool valid = name.size() >= 4 && name.size() <= 32 &&
                std::all_of(name.begin(), name.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; });
   Account* u = c.w.find_by_username(name);
+  if (!u) {
+    if (const Channel* ch = c.w.find_channel_by_username(name))
+      return {{"_cons", "contacts.resolvedPeer"},
+              {"peer", peer_channel(ch->id)},
+              {"chats", json::array({channel_json(*ch, c.me())})},
+              {"users", json::array()}};
+  }
   if (!u) fail(400, valid ? "USERNAME_NOT_OCCUPIED" : "USERNAME_INVALID");
   return {{"_cons", "contacts.resolvedPeer"},
           {"peer", peer_user(u->id)},

@@ -56,15 +56,31 @@ Account* World::Impl::find_by_phone(const std::string& phone) {
   return nullptr;
 }
 
+namespace {
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+}  // namespace
+
 Account* World::Impl::find_by_username(const std::string& username) {
-  auto lower = [](std::string s) {
-    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-  };
   std::string want = lower(username);
   if (want.empty()) return nullptr;
   for (auto& [id, a] : accounts)
     if (lower(a.username) == want) return &a;
+  return nullptr;
+}
+
+Channel* World::Impl::find_channel(std::int64_t id) {
+  auto it = channels.find(id);
+  return it == channels.end() ? nullptr : &it->second;
+}
+
+Channel* World::Impl::find_channel_by_username(const std::string& username) {
+  std::string want = lower(username);
+  if (want.empty()) return nullptr;
+  for (auto& [id, ch] : channels)
+    if (lower(ch.username) == want) return &ch;
   return nullptr;
 }
 

@@ -1,5 +1,6 @@
 // The in-memory Telegram behind mtjson-testdc ("the world"): accounts, authorizations by
-// auth_key_id, private messages, pts/seq update state, 2FA. No sockets, no MTProto, no TL bytes:
+// auth_key_id, private messages, channels and supergroups (each with its own pts), pts/seq update
+// state, 2FA. No sockets, no MTProto, no TL bytes:
 // the server decodes a request to the JSON form of TL (README.md), strips the wrappers
 // (invokeWithLayer, initConnection, invokeWithoutUpdates, invokeAfterMsg...) and hands the inner
 // method to World::call(); results and pushed updates are JSON objects in the layer-228 shape.
@@ -76,6 +77,11 @@ struct WorldOptions {
   std::function<void(const std::string&)> log;         // e.g. "auth.sendCode: code for 9996621234 is 22222"
   int code_ttl_seconds = 300;      // PHONE_CODE_EXPIRED after this
   int difference_limit = 100;      // events per updates.getDifference answer (then differenceSlice)
+  // updates.getChannelDifference: events per answer at most (a smaller `limit` wins), the gap
+  // beyond which it answers channelDifferenceTooLong, and the `timeout` it suggests (seconds).
+  int channel_difference_limit = 100;
+  int channel_too_long = 1000;
+  int channel_difference_timeout = 30;
 };
 
 // A stored MTProto auth key, for the server (persisted with the world).
