@@ -9,6 +9,7 @@
 
 #include "daemon/front/client_peer.h"
 #include "daemon/log.h"
+#include "daemon/sessions/session_registry.h"
 #include "testdc/server/layer_schemas.h"
 #include "testdc/server/rsa_key_file.h"
 #include "testdc/server/server.h"
@@ -87,6 +88,17 @@ crypto::Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config) {
   std::error_code ec;
   auto address = asio::ip::make_address(c.host, ec);
   if (ec) return R::error("--host: '" + c.host + "' is not an IP address");
+  // Shared sessions are credentials: anyone who can connect could use them (issue 7, "Access").
+  if (!is_loopback_address(c.host) && c.tokens.empty() && !c.insecure)
+    return R::error("--host " + c.host + " is reachable from other machines: give --token TOKEN (clients then "
+                    "authenticate with {\"auth\":{\"token\":...}}), or --insecure to allow anyone who connects");
+  std::unique_ptr<SessionStore> store;
+  if (!c.session_dir.empty()) {
+    auto opened = SessionStore::open(c.session_dir);
+    if (!opened) return R::error(opened.message());
+    store = std::move(*opened);
+  }
+  d->sessions_ = std::make_unique<SessionRegistry>(*d, std::move(store));
   asio::ip::tcp::endpoint endpoint(address, c.port);
   d->acceptor_.open(endpoint.protocol(), ec);
   if (!ec) d->acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
@@ -123,6 +135,8 @@ void Daemon::begin_shutdown() {
   // Clients get what is queued for them; their accounts close their MTProto sessions cleanly
   // (pending acks written) before the loop runs out of work.
   for (auto& [raw, peer] : std::map<ClientPeer*, std::shared_ptr<ClientPeer>>(peers_)) peer->shutdown();
+  // Named sessions: files written (exact seq), accounts closed like the clients' own.
+  if (sessions_) sessions_->close_all();
 }
 
 asio::awaitable<void> Daemon::accept_loop() {

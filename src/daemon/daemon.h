@@ -21,6 +21,7 @@
 #include "crypto/result.h"
 #include "daemon/account/account.h"
 #include "daemon/account/server_settings.h"
+#include "daemon/sessions/access.h"
 #include "tl/schema.h"
 
 namespace mtjson::testdc::server {
@@ -30,6 +31,7 @@ class Server;
 namespace mtjson::daemon {
 
 class ClientPeer;
+class SessionRegistry;
 
 struct DaemonConfig {
   std::string host = "127.0.0.1";
@@ -42,6 +44,12 @@ struct DaemonConfig {
   bool verbose = false;                 // log every line in and out (secrets redacted)
   bool handle_signals = false;          // SIGINT/SIGTERM -> graceful stop
   std::shared_ptr<const tl::Schema> schema;
+  // Named shared sessions (issue 7).
+  std::string session_dir;  // empty: named sessions live in memory only
+  Duration session_idle_timeout = std::chrono::minutes(15);  // zero: kept until the daemon stops
+  std::size_t session_buffer = 10000;  // updates kept per named session for re-attach with "since"
+  TokenSet tokens;                     // --token: clients authenticate first
+  bool insecure = false;               // --insecure: listen beyond loopback without a token
   // --testdc: run a test DC in-process and point new clients at it.
   bool testdc = false;
   std::string testdc_data;  // its state directory (empty: in memory)
@@ -69,6 +77,9 @@ class Daemon {
   void forget(ClientPeer* peer);
   // Keeps a closing account alive until its links have said goodbye.
   void retire(std::shared_ptr<Account> account);
+  SessionRegistry& sessions() { return *sessions_; }
+  // Clients must send {"auth":{"token":...}} first.
+  bool auth_required() const { return !config_.tokens.empty(); }
 
  private:
   Daemon(DaemonConfig config);
@@ -82,6 +93,7 @@ class Daemon {
   std::uint16_t port_ = 0;
   std::map<ClientPeer*, std::shared_ptr<ClientPeer>> peers_;
   std::set<std::shared_ptr<Account>> retiring_;
+  std::unique_ptr<SessionRegistry> sessions_;
   std::uint64_t next_peer_ = 1;
   bool stopping_ = false;
   std::unique_ptr<asio::signal_set> signals_;

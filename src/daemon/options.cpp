@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/sessions/access.h"
+
 namespace mtjson::daemon {
 
 namespace {
@@ -37,8 +39,20 @@ A client connects (nc localhost 1543), writes one JSON object per line, e.g.
 and reads one JSON object per line back: the answer with the same id, updates with id 0.
 
 Listening:
-  --host ADDR                  listen address (default 127.0.0.1)
+  --host ADDR                  listen address (default 127.0.0.1; any other needs --token
+                               or --insecure)
   --port N                     listen port (default 1543; 0 picks a free one)
+  --token TOKEN[:NAMES]        clients must first send {"auth":{"token":"TOKEN"}}; repeatable.
+                               TOKEN:alice,bob limits that token to the named sessions alice
+                               and bob (no other session, no auth_key in answers)
+  --insecure                   allow a non-loopback --host without --token (anyone who can
+                               connect may use every session)
+Named shared sessions ({"session":{"name":"alice"}}: many clients, one account):
+  --session-dir DIR            keep named sessions in DIR (one 0600 file each; DIR/.lock lets
+                               one daemon at a time use it); default: in memory only
+  --session-idle-timeout S     keep a named session connected S seconds after its last client
+                               left (default 900; 0: until the daemon stops)
+  --session-buffer N           updates kept per named session for {"since":SEQ} (default 10000)
 Telegram endpoint for new clients (each client may change its own with {"server":{...}}):
   --testdc                     run a local test DC (mtjson-testdc) in-process and use it:
                                sign in with 9996621234, code 22222; @echo answers messages
@@ -109,6 +123,23 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       d.verbose = true;
     } else if (a == "--longs-as-strings") {
       d.account.longs_as_strings = true;
+    } else if (a == "--insecure") {
+      d.insecure = true;
+    } else if (a == "--token") {
+      TokenEntry e;
+      std::string error;
+      if (!value(v)) return fail("--token: expected TOKEN or TOKEN:name1,name2");
+      if (!parse_token_spec(v, e, error)) return fail(error);
+      d.tokens.add(std::move(e));
+    } else if (a == "--session-dir") {
+      if (!value(d.session_dir) || d.session_dir.empty()) return fail("--session-dir: expected a directory");
+    } else if (a == "--session-idle-timeout") {
+      if (!value(v) || !to_seconds(v, 0, 365.0 * 86400, s))
+        return fail("--session-idle-timeout: expected seconds (0 = forever, up to a year)");
+      d.session_idle_timeout = seconds(s);
+    } else if (a == "--session-buffer") {
+      if (!value(v) || !to_int(v, 0, 10000000, n)) return fail("--session-buffer: expected a number of updates (0..10000000)");
+      d.session_buffer = static_cast<std::size_t>(n);
     } else if (a == "--host") {
       if (!value(d.host) || d.host.empty()) return fail("--host: expected an address");
     } else if (a == "--port") {

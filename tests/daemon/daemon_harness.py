@@ -95,6 +95,41 @@ class Daemon:
         return self.proc.returncode
 
 
+def startup_failure(exe, *args, timeout=30):
+    """Runs `mtjson ARGS` expecting it to refuse to start: (exit status, stderr), or raises when
+    it keeps running."""
+    proc = subprocess.Popen([exe] + list(args), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise RuntimeError('mtjson %s kept running' % ' '.join(args))
+    return proc.returncode, err
+
+
+def free_port_block(n):
+    """A base port with n free ports above it (for a test DC that must keep its ports across a
+    daemon restart)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            base = s.getsockname()[1]
+        if base + n > 65535:
+            continue
+        ok = True
+        for p in range(base, base + n):
+            with socket.socket() as t:
+                try:
+                    t.bind(('127.0.0.1', p))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError('no block of %d free ports' % n)
+
+
 class Client:
     """One JSON-lines connection. call() pipelines freely; answers are matched by id."""
 
@@ -102,7 +137,8 @@ class Client:
         self.sock = socket.create_connection(('127.0.0.1', port), timeout=timeout)
         self.buf = b''
         self.answers = {}    # id -> list of lines (to catch duplicates)
-        self.updates = []    # id 0 lines
+        self.updates = []    # id 0 lines (their message)
+        self.update_lines = []  # id 0 lines as they came (with "seq" on named sessions)
         self.errors = []     # lines with "error" and no matching wait
         self.next_id = 100
         self.timeout = timeout
@@ -132,6 +168,7 @@ class Client:
         i = obj.get('id')
         if i == 0:
             self.updates.append(obj['message'])
+            self.update_lines.append(obj)
         else:
             self.answers.setdefault(i, []).append(obj)
             self.order.append(i)

@@ -44,8 +44,9 @@ Account::Account(asio::io_context& io, asio::thread_pool& workers, std::shared_p
                  ServerSettings server, SessionState session, AccountOptions options, crypto::RandomSource& random)
     : io_(io), workers_(workers), schema_(schema), decoder_(schema, decode_options(options)), server_(std::move(server)),
       options_(std::move(options)), random_(random), home_dc_(session.dc), user_id_(session.user_id),
-      bot_(session.bot), home_key_(session.key), timer_(io) {
+      bot_(session.bot), home_key_(session.key), restored_keys_(std::move(session.other_keys)), timer_(io) {
   if (auto st = build_init_prefix(schema_, options_.init, init_prefix_); !st) log("initConnection: " + st.message());
+  tracker_ = updates::UpdateTracker(options_.updates);
 }
 
 Account::~Account() {
@@ -79,7 +80,21 @@ SessionState Account::session() const {
   if (auto it = dcs_.find(home_dc_); it != dcs_.end() && it->second.link) {
     if (auto k = it->second.link->link().key_state()) s.key = k;
   }
+  for (const auto& [id, k] : restored_keys_)
+    if (id != home_dc_) s.other_keys[id] = k;
+  for (const auto& [id, d] : dcs_)
+    if (id != home_dc_ && d.link)
+      if (auto k = d.link->link().key_state()) s.other_keys[id] = *k;
   return s;
+}
+
+void Account::start_updates() {
+  if (closing_ || user_id_ == 0 || !home_key_) return;
+  start_tracking();
+  if (tracker_.started()) return;  // its updates.getState is that call
+  // api_updates.md: the server sends updates to sessions that made a call; updates.getState is
+  // the lightest one (TDLib and Telethon do the same on start).
+  internal_call(home_dc_, json{{"_cons", "updates.getState"}}.dump(), [](const std::string*, const ss::RpcError*) {});
 }
 
 Account::Dc* Account::dc(int dc_id) {
@@ -95,6 +110,7 @@ Account::Dc* Account::dc(int dc_id) {
   config->ping_interval = options_.ping_interval;
   std::optional<KeyState> key;
   if (dc_id == home_dc_) key = home_key_;
+  else if (auto r = restored_keys_.find(dc_id); r != restored_keys_.end()) key = r->second;
   std::weak_ptr<Account> self = weak_from_this();
   auto link = std::make_shared<DcLinkIo>(io_, workers_, *address, std::move(*config), random_, key,
                                          [self, dc_id](DcLinkIo&, LinkEvent&& ev) {
@@ -132,6 +148,7 @@ void Account::submit(AccountClient* client, std::int64_t id, std::vector<std::ui
   timers_.emplace(p.deadline, token);
   send(p);
   arm_timer();
+  if (user_id_ != 0) start_tracking();  // a signed-in session given by the client
 }
 
 void Account::send(Pending& p) {
@@ -186,17 +203,20 @@ void Account::on_link_event(int dc_id, LinkEvent&& ev) {
     // new session needs initConnection again.
     d.inited = false;
     if (dc_id == home_dc_)
-      for (AccountClient* c : std::vector<AccountClient*>(clients_.begin(), clients_.end()))
-        c->on_update(json{{"_cons", "new_session_created"},
+      deliver_update(json{{"_cons", "new_session_created"},
                           {"first_msg_id", n->first_msg_id},
                           {"unique_id", n->unique_id},
                           {"server_salt", n->server_salt}}
                          .dump());
+    // "Session loss on the server": updates may be missing (api_updates.md, "Recovering gaps").
+    if (dc_id == home_dc_) run_updates(tracker_.on_new_session(DcLinkIo::now()));
   } else if (auto* k = std::get_if<KeyCreated>(&ev)) {
     d.inited = false;
     d.authorized = false;
     if (dc_id == home_dc_) home_key_ = k->key;
+    restored_keys_.erase(dc_id);
     log("DC " + std::to_string(dc_id) + ": new auth key created");
+    state_changed();
   } else if (std::holds_alternative<KeyLost>(ev)) {
     d.inited = false;
     d.authorized = false;
@@ -204,8 +224,17 @@ void Account::on_link_event(int dc_id, LinkEvent&& ev) {
       home_key_.reset();
       if (user_id_) log("DC " + std::to_string(dc_id) + ": the server lost our auth key; the sign-in is gone");
       user_id_ = 0;
+      run_updates(tracker_.stop());
+      tracking_tried_ = false;
     }
+    restored_keys_.erase(dc_id);
+    state_changed();
+  } else if (std::holds_alternative<LinkUp>(ev)) {
+    // Pushes sent while the connection was down are lost: recover them.
+    if (dc_id == home_dc_ && std::exchange(home_link_lost_, false))
+      run_updates(tracker_.on_reconnect(DcLinkIo::now()));
   } else if (auto* down = std::get_if<LinkDown>(&ev)) {
+    if (dc_id == home_dc_) home_link_lost_ = true;
     log("DC " + std::to_string(dc_id) + ": connection lost (" + down->reason + "); reconnecting");
   } else if (std::holds_alternative<LinkClosed>(ev)) {
     if (closing_) {
@@ -234,6 +263,7 @@ void Account::on_result(ss::RpcResult& r) {
     return;
   }
   if (signs_in(p.method->name) || p.method->name == "auth.logOut") note_authorization(p, text);
+  feed_result(p, text);
   answer(p, std::move(text));
 }
 
@@ -327,11 +357,14 @@ void Account::move_home(int new_dc) {
   home_dc_ = new_dc;
   home_key_.reset();
   if (auto it = dcs_.find(new_dc); it != dcs_.end() && it->second.link) home_key_ = it->second.link->link().key_state();
+  else if (auto r = restored_keys_.find(new_dc); r != restored_keys_.end()) home_key_ = r->second;
+  restored_keys_.erase(new_dc);
   if (user_id_ != 0) {
     // USER_MIGRATE for a signed-in account: carry the authorization over.
     Dc* d = dc(new_dc);
     if (d && !d->authorized) transfer_authorization(old, new_dc);
   }
+  state_changed();
 }
 
 void Account::transfer_authorization(int from, int to) {
@@ -454,6 +487,9 @@ void Account::note_authorization(const Pending& p, const std::string& text) {
     user_id_ = 0;
     bot_ = false;
     for (auto& [n, d] : dcs_) d.authorized = false;
+    run_updates(tracker_.stop());
+    tracking_tried_ = false;
+    state_changed();
     return;
   }
   json a = json::parse(text, nullptr, false);
@@ -464,22 +500,96 @@ void Account::note_authorization(const Pending& p, const std::string& text) {
   bot_ = user.value("bot", false);
   dcs_[p.dc].authorized = true;
   if (p.dc != home_dc_ && p.method->name != "auth.importAuthorization") move_home(p.dc);
+  tracking_tried_ = false;
+  start_tracking();  // "When the user logs in for the first time, a call to updates.getState"
+  state_changed();
 }
 
+// Every update from Telegram enters here and goes through the update tracker (issue 7, gapless
+// updates): clients get it once, in order, after whatever a gap before it needed recovering.
 void Account::push_update(const std::vector<std::uint8_t>& body) {
   std::string text;
   if (auto st = decoder_.decode_boxed(body, text); !st) {
     log("undecodable update: " + st.message());
     return;
   }
+  json update = tracker_.started() ? json::parse(text, nullptr, false) : json();
+  if (!tracker_.started() || update.is_discarded()) {
+    deliver_update(std::move(text));
+    return;
+  }
+  // Clients that keep their own pts get the server's objects as they are.
+  if (!update_sink_)
+    for (AccountClient* c : std::vector<AccountClient*>(clients_.begin(), clients_.end()))
+      if (clients_.count(c) && c->wants_raw_updates()) c->on_update(text);
+  run_updates(tracker_.on_push(update, DcLinkIo::now()));
+}
+
+void Account::deliver_update(std::string text, bool tracked) {
+  if (update_sink_) {
+    update_sink_(text);
+    return;
+  }
   for (AccountClient* c : std::vector<AccountClient*>(clients_.begin(), clients_.end()))
-    if (clients_.count(c)) c->on_update(text);
+    if (clients_.count(c) && !(tracked && c->wants_raw_updates())) c->on_update(text);
+}
+
+void Account::start_tracking() {
+  if (closing_ || user_id_ == 0 || tracker_.started() || tracking_tried_) return;
+  tracking_tried_ = true;
+  run_updates(tracker_.start(DcLinkIo::now()));
+}
+
+// Answers that move the account's pts (sent messages, deletions, read marks) must move the
+// tracker's too, or the next push would look like a gap. Their caller already has them.
+void Account::feed_result(const Pending& p, const std::string& text) {
+  if (!tracker_.started() || text.find("\"pts\"") == std::string::npos) return;
+  json result = json::parse(text, nullptr, false);
+  if (result.is_discarded()) return;
+  // channels.* answers of the messages.affected* kind count in the channel's box, which the
+  // answer does not name: the channel's next update sets it.
+  if (p.method->name.rfind("channels.", 0) == 0 && result.value("_cons", "").rfind("messages.affected", 0) == 0)
+    return;
+  run_updates(tracker_.on_result(result, DcLinkIo::now()));
+}
+
+// The tracker's actions in order; a call's answer comes back here later, and actions that a
+// delivery causes meanwhile are queued behind the current ones.
+void Account::run_updates(std::vector<updates::Action> actions) {
+  for (auto& a : actions) update_actions_.push_back(std::move(a));
+  if (running_updates_) return;
+  running_updates_ = true;
+  while (!update_actions_.empty()) {
+    updates::Action a = std::move(update_actions_.front());
+    update_actions_.pop_front();
+    if (a.kind == updates::Action::Kind::deliver) {
+      if (!a.from_result) deliver_update(a.body.dump(), true);
+    } else if (a.kind == updates::Action::Kind::call && !closing_) {
+      std::weak_ptr<Account> self = weak_from_this();
+      const std::uint64_t call_id = a.call_id;
+      const std::string method = a.body.value("_cons", "");
+      internal_call(home_dc_, a.body.dump(), [self, call_id, method](const std::string* result, const ss::RpcError* error) {
+        auto me = self.lock();
+        if (!me) return;
+        json answer = result ? json::parse(*result, nullptr, false) : json();
+        if (!result || answer.is_discarded()) {
+          me->log(method + " failed: " + (error ? error->message : "undecodable answer"));
+          me->run_updates(me->tracker_.on_call_failed(call_id, DcLinkIo::now()));
+          return;
+        }
+        me->run_updates(me->tracker_.on_call_result(call_id, answer, DcLinkIo::now()));
+      });
+    }
+  }
+  running_updates_ = false;
+  if (!closing_) arm_timer();  // close() cancelled the timer for good
 }
 
 void Account::arm_timer() {
   TimePoint next = TimePoint::max();
   if (!timers_.empty()) next = timers_.begin()->first;
   if (!retries_.empty()) next = std::min(next, retries_.begin()->first);
+  if (auto t = tracker_.next_timer(); t && !closing_) next = std::min(next, *t);
   if (next == TimePoint::max()) return;
   timer_.expires_at(std::chrono::time_point_cast<asio::system_timer::duration>(next));
   std::weak_ptr<Account> self = weak_from_this();
@@ -508,6 +618,10 @@ void Account::on_timer() {
       continue;
     }
     answer(p, json{{"_cons", "rpc_timeout"}}.dump());
+  }
+  if (auto t = tracker_.next_timer(); t && *t <= now) {
+    run_updates(tracker_.on_timer(now));  // re-arms
+    return;
   }
   arm_timer();
 }

@@ -14,6 +14,7 @@
 #include <asio/io_context.hpp>
 #include <asio/system_timer.hpp>
 #include <asio/thread_pool.hpp>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "daemon/account/init_connection.h"
 #include "daemon/account/server_settings.h"
 #include "daemon/dc/dc_link_io.h"
+#include "daemon/updates/update_tracker.h"
 #include "tl/schema.h"
 #include "tl/tl_to_json.h"
 
@@ -39,6 +41,9 @@ class AccountClient {
   // A call could not be made or its answer not decoded: an error line for that id.
   virtual void on_failure(std::int64_t id, std::string kind, std::string what) = 0;
   virtual void on_update(std::string message_json) = 0;
+  // true: updates as the server sent them, without gap recovery (the client keeps its own
+  // pts/qts/seq), instead of the tracked stream (issue 7, "raw_updates").
+  virtual bool wants_raw_updates() const { return false; }
 };
 
 struct AccountOptions {
@@ -47,7 +52,11 @@ struct AccountOptions {
   Duration ping_interval = std::chrono::seconds(60);
   int max_flood_retries = 5;
   bool longs_as_strings = false;
+  updates::TrackerOptions updates;  // gapless updates (src/daemon/updates)
   std::function<void(const std::string&)> log;  // never given secrets
+  // Called when what a session file holds changed: an auth key created or lost on some DC, a
+  // sign-in or log-out, a new home DC (named sessions write their file then).
+  std::function<void()> on_state_change;
 };
 
 // The `session` object: the home DC's auth key and what goes with it.
@@ -56,6 +65,9 @@ struct SessionState {
   std::optional<KeyState> key;
   std::int64_t user_id = 0;  // 0: not signed in (as far as the daemon saw)
   bool bot = false;
+  // Auth keys of the other DCs the account used (session files keep them so that a restart does
+  // not redo key exchanges; their authorization is transferred again when needed).
+  std::map<int, KeyState> other_keys;
 };
 
 class Account : public std::enable_shared_from_this<Account> {
@@ -77,6 +89,14 @@ class Account : public std::enable_shared_from_this<Account> {
               std::optional<std::vector<std::uint8_t>> init_prefix, Duration timeout);
 
   SessionState session() const;
+  // Updates leave the account through push_update: to this sink when set (a named session
+  // numbers and buffers them), else to every attached client.
+  void set_update_sink(std::function<void(const std::string& message_json)> sink) { update_sink_ = std::move(sink); }
+  // A restored, signed-in account: connect the home DC now and make one call there so the server
+  // starts pushing updates to this session (named sessions, before any client asks anything).
+  void start_updates();
+  // The tracked update state (pts/qts/seq/date, channel pts), for session files.
+  const updates::UpdateTracker& update_tracker() const { return tracker_; }
   const ServerSettings& server() const { return server_; }
   // Closes every link gracefully (acks flushed); `done` runs when all are closed.
   void close(std::function<void()> done = nullptr);
@@ -121,6 +141,13 @@ class Account : public std::enable_shared_from_this<Account> {
   void internal_call(int dc_id, const std::string& json, std::function<void(const std::string* result, const mtproto::session::RpcError*)> done);
   void note_authorization(const Pending& p, const std::string& json);
   void push_update(const std::vector<std::uint8_t>& body);
+  void deliver_update(std::string text, bool tracked = false);
+  void start_tracking();
+  void run_updates(std::vector<updates::Action> actions);
+  void feed_result(const Pending& p, const std::string& text);
+  void state_changed() const {
+    if (options_.on_state_change) options_.on_state_change();
+  }
   void arm_timer();
   void on_timer();
   void log(const std::string& line) const {
@@ -140,6 +167,13 @@ class Account : public std::enable_shared_from_this<Account> {
   bool bot_ = false;
   std::map<int, Dc> dcs_;
   std::optional<KeyState> home_key_;  // restored key, used when the home link is created
+  std::map<int, KeyState> restored_keys_;  // other DCs' restored keys, used when their links are created
+  std::function<void(const std::string&)> update_sink_;
+  updates::UpdateTracker tracker_;
+  std::deque<updates::Action> update_actions_;  // run in order, also when a run adds more
+  bool running_updates_ = false;
+  bool home_link_lost_ = false;
+  bool tracking_tried_ = false;  // started once for this sign-in (a failed start is not retried per call)  // the home DC's connection dropped; LinkUp then means a reconnect
   std::set<AccountClient*> clients_;
   std::map<std::uint64_t, Pending> pending_;
   std::multimap<TimePoint, std::uint64_t> timers_;   // request deadlines

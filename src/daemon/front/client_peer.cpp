@@ -25,12 +25,19 @@ std::string json_quoted(std::string_view text) { return json(std::string(text)).
 ClientPeer::ClientPeer(Daemon& daemon, asio::ip::tcp::socket socket, std::uint64_t number)
     : daemon_(daemon), socket_(std::move(socket)), number_(number), encoder_(daemon.config().schema),
       server_(daemon.config().server) {
+  if (!daemon.auth_required()) {
+    authed_ = true;
+    grant_.all = true;
+  }
   std::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   peer_ = "client " + std::to_string(number_) + (ec ? std::string() : " (" + ep.address().to_string() + ":" + std::to_string(ep.port()) + ")");
 }
 
-ClientPeer::~ClientPeer() = default;
+ClientPeer::~ClientPeer() {
+  // A named session outlives its clients: it must not keep a pointer to this one.
+  if (named_) named_->detach(this);
+}
 
 void ClientPeer::start() {
   std::error_code ignored;
@@ -114,19 +121,31 @@ void ClientPeer::handle_line(std::string_view line, std::uint64_t line_number) {
     id = i;
   }
   const std::int64_t rid = id.value_or(1);
-  simdjson::dom::element server, session, message, timeout;
-  bool has_server = false, has_session = false, has_message = false, has_timeout = false;
+  simdjson::dom::element auth, options, server, session, message, timeout;
+  bool has_auth = false, has_options = false, has_server = false, has_session = false, has_message = false,
+       has_timeout = false;
   for (auto field : obj) {
     const std::string_view k = field.key;
     if (k == "id") continue;
-    if (k == "server") server = field.value, has_server = true;
+    if (k == "auth") auth = field.value, has_auth = true;
+    else if (k == "options") options = field.value, has_options = true;
+    else if (k == "server") server = field.value, has_server = true;
     else if (k == "session") session = field.value, has_session = true;
     else if (k == "message") message = field.value, has_message = true;
     else if (k == "timeout") timeout = field.value, has_timeout = true;
     else {
-      error_line(rid, "request", where + ": unknown key '" + std::string(k) + "' (expected id, server, session, message, timeout)");
+      error_line(rid, "request", where + ": unknown key '" + std::string(k) +
+                                     "' (expected id, auth, options, server, session, message, timeout)");
       return;
     }
+  }
+  std::string extra;
+  // Authentication first: before it, nothing else is looked at (issue 7, "Access").
+  if (has_auth) {
+    if (!authenticate(json::parse(simdjson::minify(auth), nullptr, false), rid, where, extra)) return;
+  } else if (!authed_) {
+    error_line(rid, "auth", where + ": authenticate first with {\"auth\":{\"token\":\"...\"}} (this daemon requires a token)");
+    return;
   }
   Duration rpc_timeout = daemon_.config().rpc_timeout;
   if (has_timeout) {
@@ -145,7 +164,25 @@ void ClientPeer::handle_line(std::string_view line, std::uint64_t line_number) {
       return;
     }
   }
-  std::string extra;
+  if (has_options) {
+    json j = json::parse(simdjson::minify(options), nullptr, false);
+    if (!j.is_object()) {
+      error_line(rid, "request", where + ": 'options' must be an object");
+      return;
+    }
+    for (auto& [key, v] : j.items()) {
+      if (key != "raw_updates") {
+        error_line(rid, "request", where + ": options: unknown key '" + key + "' (expected raw_updates)");
+        return;
+      }
+      if (!v.is_boolean()) {
+        error_line(rid, "request", where + ": options.raw_updates: expected true or false");
+        return;
+      }
+    }
+    if (j.contains("raw_updates")) raw_updates_ = j["raw_updates"].get<bool>();
+    extra += ",\"options\":" + json{{"raw_updates", raw_updates_}}.dump();
+  }
   if (has_server) {
     json j = json::parse(simdjson::minify(server), nullptr, false);
     std::string error;
@@ -163,13 +200,20 @@ void ClientPeer::handle_line(std::string_view line, std::uint64_t line_number) {
     }
     extra += ",\"server\":" + server_.to_json().dump();
   }
+  std::optional<UpdateRing::Replay> replay;
   if (has_session) {
     json j = json::parse(simdjson::minify(session), nullptr, false);
     if (!j.is_object()) {
       error_line(rid, "session", where + ": 'session' must be an object");
       return;
     }
-    if (!j.empty()) {
+    if (j.contains("name")) {
+      replay.emplace();
+      if (!attach_named(j, rid, where, *replay)) return;
+    } else if (!grant_.all) {
+      error_line(rid, "auth", where + ": this token is limited to named sessions: attach one with {\"session\":{\"name\":...}}");
+      return;
+    } else if (!j.empty()) {
       SessionState s;
       ServerSettings srv = server_;
       std::string error;
@@ -181,26 +225,43 @@ void ClientPeer::handle_line(std::string_view line, std::uint64_t line_number) {
       server_ = std::move(srv);
       restore_ = s;
     }
-    SessionState current;
-    if (account_) current = account_->session();
-    else if (restore_) current = *restore_;
-    else current.dc = server_.dc;
-    extra += ",\"session\":" + session_to_json(current, account_ ? account_->server() : server_).dump();
+    if (named_) {
+      extra += ",\"session\":" + named_json(replay ? &*replay : nullptr).dump();
+    } else {
+      SessionState current;
+      if (account_) current = account_->session();
+      else if (restore_) current = *restore_;
+      else current.dc = server_.dc;
+      extra += ",\"session\":" + session_to_json(current, account_ ? account_->server() : server_).dump();
+    }
   }
+  if (has_message && !named_ && !grant_.all) {
+    error_line(rid, "auth", where + ": this token is limited to named sessions: attach one with {\"session\":{\"name\":...}} first");
+    return;
+  }
+  // Updates a re-attaching client missed, in order, before any newer one (the loop is ours
+  // until this handler returns).
+  auto write_replay = [&] {
+    if (!replay) return;
+    for (auto& [seq, text] : replay->updates) on_session_update(seq, text);
+  };
   if (!has_message) {
-    if (!has_server && !has_session) {
-      error_line(rid, "request", where + ": nothing to do (expected server, session or message)");
+    if (!has_server && !has_session && !has_auth && !has_options) {
+      error_line(rid, "request", where + ": nothing to do (expected auth, options, server, session or message)");
       return;
     }
     write("{\"id\":" + std::to_string(rid) + extra + "}\n");
+    write_replay();
     return;
   }
+  write_replay();
   if (!extra.empty()) extras_.emplace(rid, std::move(extra));
   ++in_flight_;
   account().submit(this, rid, std::move(call.query), call.method, std::move(call.init_prefix), rpc_timeout);
 }
 
 Account& ClientPeer::account() {
+  if (named_) return named_->account();
   if (!account_) {
     SessionState s;
     if (restore_) s = *restore_;
@@ -216,6 +277,14 @@ Account& ClientPeer::account() {
 }
 
 void ClientPeer::release_account(const std::string& reason) {
+  if (named_) {
+    // The named session stays (its other clients, its idle time); this client leaves it.
+    named_->detach(this, reason);
+    named_.reset();
+    account_.reset();
+    restore_.reset();
+    return;
+  }
   if (!account_) return;
   // Keep its session around for a later {"session":{}} of this client.
   restore_ = account_->session();
@@ -252,6 +321,13 @@ void ClientPeer::finish_if_done() {
 
 void ClientPeer::on_update(std::string message_json) {
   write("{\"id\":0,\"message\":" + message_json + "}\n");
+}
+
+void ClientPeer::on_session_update(std::uint64_t seq, const std::string& message_json) {
+  std::string line = "{\"id\":0,\"seq\":" + std::to_string(seq) + ",\"message\":";
+  line += message_json;
+  line += "}\n";
+  write(std::move(line));
 }
 
 void ClientPeer::error_line(std::optional<std::int64_t> id, const std::string& kind, const std::string& what) {
@@ -312,7 +388,11 @@ void ClientPeer::close(const std::string& reason) {
   socket_.close(ignored);
   out_.clear();
   out_bytes_ = 0;
-  if (account_) {
+  if (named_) {
+    named_->detach(this);
+    named_.reset();
+    account_.reset();
+  } else if (account_) {
     account_->detach(this);
     if (account_->clients() == 0) daemon_.retire(account_);
     account_.reset();

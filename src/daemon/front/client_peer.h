@@ -13,17 +13,20 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 #include <string>
 
 #include "daemon/account/account.h"
 #include "daemon/front/method_call.h"
+#include "daemon/sessions/access.h"
+#include "daemon/sessions/named_session.h"
 
 namespace mtjson::daemon {
 
 class Daemon;
 
-class ClientPeer : public AccountClient, public std::enable_shared_from_this<ClientPeer> {
+class ClientPeer : public SessionMember, public std::enable_shared_from_this<ClientPeer> {
  public:
   ClientPeer(Daemon& daemon, asio::ip::tcp::socket socket, std::uint64_t number);
   ~ClientPeer() override;
@@ -37,6 +40,13 @@ class ClientPeer : public AccountClient, public std::enable_shared_from_this<Cli
   void on_answer(std::int64_t id, std::string message_json) override;
   void on_failure(std::int64_t id, std::string kind, std::string what) override;
   void on_update(std::string message_json) override;
+  // SessionMember: an update of the named session this client is attached to.
+  void on_session_update(std::uint64_t seq, const std::string& message_json) override;
+
+  // {"options":{"raw_updates":true}}: this client keeps its own update state (pts/qts/seq) and
+  // wants updates exactly as they come, without the daemon's gap recovery.
+  bool raw_updates() const { return raw_updates_; }
+  bool wants_raw_updates() const override { return raw_updates_; }
 
  private:
   asio::awaitable<void> reader();
@@ -49,6 +59,15 @@ class ClientPeer : public AccountClient, public std::enable_shared_from_this<Cli
   void finish_if_done();
   void release_account(const std::string& reason = {});
   Account& account();
+  // {"auth":{...}}: false (and an error line written) when the line must go no further.
+  bool authenticate(const nlohmann::json& auth, std::int64_t rid, const std::string& where, std::string& extra);
+  // {"session":{"name":...}}: attaches to the named session; the replay is written after `extra`.
+  bool attach_named(const nlohmann::json& j, std::int64_t rid, const std::string& where,
+                    UpdateRing::Replay& replay);
+  // The `session` object of an answer for a named session (auth_key only when may_see_keys()).
+  nlohmann::json named_json(const UpdateRing::Replay* replay) const;
+  // Session data (auth keys) may be shown: no authentication needed, or an unlimited token.
+  bool may_see_keys() const { return grant_.all; }
 
   Daemon& daemon_;
   asio::ip::tcp::socket socket_;
@@ -59,6 +78,11 @@ class ClientPeer : public AccountClient, public std::enable_shared_from_this<Cli
   ServerSettings server_;
   std::optional<SessionState> restore_;  // set by {"session": {...}}, used by the next account
   std::shared_ptr<Account> account_;
+  std::shared_ptr<NamedSession> named_;  // set when attached to a named session (account_ is its)
+  bool authed_ = false;                  // {"auth"} accepted, or none required
+  Grant grant_;                          // what the client may use once authed_
+  int auth_failures_ = 0;
+  bool raw_updates_ = false;
   std::deque<std::string> out_;
   std::size_t out_bytes_ = 0;
   bool writing_ = false;

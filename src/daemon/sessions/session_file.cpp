@@ -1,0 +1,228 @@
+#include "daemon/sessions/session_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/sha.h"
+#include "tl/base64.h"
+
+namespace mtjson::daemon {
+
+using nlohmann::json;
+
+namespace {
+
+json key_to_json(const KeyState& k) {
+  std::string b64;
+  tl::base64_encode(k.auth_key.key, b64);
+  return {{"auth_key", b64},
+          {"server_salt", k.server_salt},
+          {"time_offset", std::chrono::duration_cast<std::chrono::seconds>(k.time_offset).count()}};
+}
+
+bool key_from_json(const json& j, const std::string& where, KeyState& k, std::string& error) {
+  if (!j.is_object()) return error = where + ": expected an object", false;
+  if (!j.contains("auth_key") || !j["auth_key"].is_string()) return error = where + ".auth_key: expected base64", false;
+  std::vector<std::uint8_t> bytes;
+  std::string e;
+  if (!tl::base64_decode(j["auth_key"].get<std::string>(), bytes, e))
+    return error = where + ".auth_key: expected base64 (" + e + ")", false;
+  if (bytes.size() != 256) return error = where + ".auth_key: expected 256 bytes, got " + std::to_string(bytes.size()), false;
+  std::copy(bytes.begin(), bytes.end(), k.auth_key.key.begin());
+  // auth_key_id: the low 64 bits of SHA1(auth_key) (mtproto_description.md).
+  const auto h = crypto::sha1(k.auth_key.key);
+  k.auth_key.id = 0;
+  for (int i = 19; i >= 12; --i) k.auth_key.id = (k.auth_key.id << 8) | h[static_cast<std::size_t>(i)];
+  if (j.contains("server_salt")) {
+    if (!j["server_salt"].is_number_integer()) return error = where + ".server_salt: expected an integer", false;
+    k.server_salt = j["server_salt"].get<std::uint64_t>();
+  }
+  if (j.contains("time_offset")) {
+    if (!j["time_offset"].is_number_integer()) return error = where + ".time_offset: expected an integer", false;
+    k.time_offset = std::chrono::seconds(j["time_offset"].get<std::int64_t>());
+  }
+  return true;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+bool write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+json session_record_to_json(const SessionRecord& r) {
+  json dcs = json::object();
+  if (r.state.key) dcs[std::to_string(r.state.dc)] = key_to_json(*r.state.key);
+  for (const auto& [id, k] : r.state.other_keys)
+    if (id != r.state.dc) dcs[std::to_string(id)] = key_to_json(k);
+  return {{"version", kSessionFileVersion}, {"name", r.name},          {"home_dc", r.state.dc},
+          {"user_id", r.state.user_id},     {"bot", r.state.bot},      {"dcs", dcs},
+          {"server", r.server},             {"update_state", r.update_state}, {"seq", r.seq}};
+}
+
+bool session_record_from_json(const json& j, SessionRecord& out, std::string& error) {
+  if (!j.is_object()) return error = "expected a JSON object", false;
+  if (!j.contains("version") || !j["version"].is_number_integer())
+    return error = "version: missing (not a session file?)", false;
+  if (j["version"].get<std::int64_t>() != kSessionFileVersion)
+    return error = "version: " + j["version"].dump() + " is not supported (this daemon reads version " +
+                   std::to_string(kSessionFileVersion) + ")", false;
+  SessionRecord r;
+  if (!j.contains("name") || !j["name"].is_string()) return error = "name: expected a string", false;
+  r.name = j["name"].get<std::string>();
+  if (!j.contains("home_dc") || !j["home_dc"].is_number_integer() || j["home_dc"].get<std::int64_t>() <= 0 ||
+      j["home_dc"].get<std::int64_t>() > 1000)
+    return error = "home_dc: expected a DC id", false;
+  r.state.dc = static_cast<int>(j["home_dc"].get<std::int64_t>());
+  if (j.contains("user_id")) {
+    if (!j["user_id"].is_number_integer()) return error = "user_id: expected an integer", false;
+    r.state.user_id = j["user_id"].get<std::int64_t>();
+  }
+  if (j.contains("bot")) {
+    if (!j["bot"].is_boolean()) return error = "bot: expected true or false", false;
+    r.state.bot = j["bot"].get<bool>();
+  }
+  if (j.contains("dcs")) {
+    if (!j["dcs"].is_object()) return error = "dcs: expected an object", false;
+    for (const auto& [key, v] : j["dcs"].items()) {
+      char* end = nullptr;
+      const long id = std::strtol(key.c_str(), &end, 10);
+      if (key.empty() || *end || id <= 0 || id > 1000) return error = "dcs: '" + key + "' is not a DC id", false;
+      KeyState k;
+      if (!key_from_json(v, "dcs." + key, k, error)) return false;
+      if (id == r.state.dc) r.state.key = k;
+      else r.state.other_keys[static_cast<int>(id)] = k;
+    }
+  }
+  if (j.contains("server")) {
+    if (!j["server"].is_object()) return error = "server: expected an object", false;
+    r.server = j["server"];
+  }
+  if (j.contains("update_state")) r.update_state = j["update_state"];
+  if (j.contains("seq")) {
+    if (!j["seq"].is_number_unsigned() && !(j["seq"].is_number_integer() && j["seq"].get<std::int64_t>() >= 0))
+      return error = "seq: expected a non-negative integer", false;
+    r.seq = j["seq"].get<std::uint64_t>();
+  }
+  out = std::move(r);
+  return true;
+}
+
+crypto::Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& dir) {
+  using R = crypto::Result<std::unique_ptr<SessionStore>>;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return R::error("--session-dir " + dir + ": cannot create it: " + errno_text());
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return R::error("--session-dir " + dir + ": not a directory");
+  const std::string lock = dir + "/.lock";
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return R::error("--session-dir " + dir + ": cannot open " + lock + ": " + errno_text());
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    std::string holder;
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    if (n > 0) {
+      std::string pid(buf, static_cast<std::size_t>(n));
+      while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+      if (!pid.empty() && pid.find_first_not_of("0123456789") == std::string::npos) holder = " (pid " + pid + ")";
+    }
+    ::close(fd);
+    if (err == EWOULDBLOCK)
+      return R::error("--session-dir " + dir + " is in use by another mtjson" + holder +
+                      ": one daemon per session directory (its lock: " + lock + ")");
+    return R::error("--session-dir " + dir + ": cannot lock " + lock + ": " + std::strerror(err));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The lock holds without the pid; only the message for a second daemon is poorer.
+  }
+  return std::unique_ptr<SessionStore>(new SessionStore(dir, fd));
+}
+
+SessionStore::~SessionStore() {
+  if (lock_fd_ >= 0) {
+    if (::ftruncate(lock_fd_, 0) != 0) {
+    }
+    ::close(lock_fd_);  // releases the flock
+  }
+}
+
+std::optional<SessionRecord> SessionStore::load(const std::string& name, std::string& error) const {
+  error.clear();
+  const std::string path = path_of(name);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) error = path + ": " + errno_text();
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot read it";
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j = json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) {
+    error = path + ": not valid JSON";
+    return std::nullopt;
+  }
+  SessionRecord r;
+  std::string why;
+  if (!session_record_from_json(j, r, why)) {
+    error = path + ": " + why;
+    return std::nullopt;
+  }
+  if (r.name != name) {
+    error = path + ": holds session '" + r.name + "', expected '" + name + "'";
+    return std::nullopt;
+  }
+  return r;
+}
+
+crypto::Status SessionStore::save(const SessionRecord& r) const {
+  const std::string path = path_of(r.name);
+  const std::string tmp = dir_ + "/." + r.name + ".json.tmp";
+  const std::string text = session_record_to_json(r).dump(1) + "\n";
+  // O_EXCL after unlink: a stale temp file from a crash never lends us its mode or owner.
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return crypto::Status::error(tmp + ": cannot create: " + errno_text());
+  const bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+  const std::string why = ok ? std::string() : errno_text();
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return crypto::Status::error(tmp + ": cannot write: " + why);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string e = errno_text();
+    ::unlink(tmp.c_str());
+    return crypto::Status::error(path + ": cannot replace: " + e);
+  }
+  // The rename itself is durable only once the directory is synced.
+  if (const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+}  // namespace mtjson::daemon

@@ -1,0 +1,287 @@
+// Named shared sessions' sans-I/O pieces: session names, the update ring (seq, since, missed),
+// --token parsing and checking, loopback detection, session files (round trip, validation,
+// atomic 0600 writes) and the session directory lock.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/options.h"
+#include "daemon/sessions/access.h"
+#include "daemon/sessions/session_file.h"
+#include "daemon/sessions/session_name.h"
+#include "daemon/sessions/update_ring.h"
+
+using namespace mtjson::daemon;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/mtjson-sessions-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+KeyState key_of(std::uint8_t fill, std::uint64_t salt) {
+  KeyState k;
+  k.auth_key.key.fill(fill);
+  k.auth_key.id = 0x1122334455667788ull;  // recomputed on load
+  k.server_salt = salt;
+  k.time_offset = std::chrono::seconds(-3);
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("session names: 1..64 of [A-Za-z0-9_.-], no leading dot") {
+  std::string e;
+  CHECK(valid_session_name("alice", e));
+  CHECK(valid_session_name("A-b_c.9", e));
+  CHECK(valid_session_name(std::string(64, 'x'), e));
+  CHECK_FALSE(valid_session_name(std::string(65, 'x'), e));
+  CHECK(e.find("65 characters") != std::string::npos);
+  CHECK_FALSE(valid_session_name("", e));
+  CHECK_FALSE(valid_session_name(".hidden", e));
+  CHECK(e.find("starts with '.'") != std::string::npos);
+  CHECK_FALSE(valid_session_name("../etc", e));
+  CHECK_FALSE(valid_session_name("a b", e));
+  CHECK(e.find("' ' at offset 1") != std::string::npos);
+  CHECK_FALSE(valid_session_name("a/b", e));
+  CHECK_FALSE(valid_session_name(std::string("a\0b", 3), e));
+  CHECK(e.find("byte 0") != std::string::npos);
+}
+
+TEST_CASE("update ring: seq grows, since replays in order, missed when evicted") {
+  UpdateRing ring(3);
+  CHECK(ring.since(0).updates.empty());
+  CHECK_FALSE(ring.since(0).missed);
+  for (int i = 1; i <= 5; ++i) CHECK(ring.push("u" + std::to_string(i)) == static_cast<std::uint64_t>(i));
+  CHECK(ring.size() == 3);
+  CHECK(ring.last_seq() == 5);
+
+  auto r = ring.since(3);  // 4, 5 held
+  CHECK_FALSE(r.missed);
+  REQUIRE(r.updates.size() == 2);
+  CHECK(r.updates[0] == std::make_pair(std::uint64_t{4}, std::string("u4")));
+  CHECK(r.updates[1] == std::make_pair(std::uint64_t{5}, std::string("u5")));
+
+  r = ring.since(2);  // 3 is the oldest held: nothing lost
+  CHECK_FALSE(r.missed);
+  CHECK(r.updates.size() == 3);
+
+  r = ring.since(1);  // 2 was evicted
+  CHECK(r.missed);
+  CHECK(r.oldest == 3);
+  CHECK(r.updates.size() == 3);  // what is still held comes anyway
+
+  r = ring.since(5);
+  CHECK_FALSE(r.missed);
+  CHECK(r.updates.empty());
+
+  r = ring.since(9);  // from another numbering
+  CHECK(r.missed);
+  CHECK(r.updates.empty());
+}
+
+TEST_CASE("update ring: numbering continues after a restart; capacity 0 keeps nothing") {
+  UpdateRing resumed(10, 1000);
+  CHECK(resumed.since(1000).updates.empty());
+  CHECK_FALSE(resumed.since(1000).missed);
+  auto r = resumed.since(998);  // 999 and 1000 were before the restart
+  CHECK(r.missed);
+  CHECK(r.oldest == 1001);
+  CHECK(resumed.push("x") == 1001);
+
+  UpdateRing none(0);
+  none.push("a");
+  none.push("b");
+  CHECK(none.size() == 0);
+  CHECK(none.since(1).missed);
+  CHECK_FALSE(none.since(2).missed);
+}
+
+TEST_CASE("--token specs: plain, limited to names, rejected forms") {
+  TokenEntry e;
+  std::string err;
+  REQUIRE(parse_token_spec("s3cret-token", e, err));
+  CHECK(e.grant.all);
+  CHECK(e.token == "s3cret-token");
+  REQUIRE(parse_token_spec("limited-token:alice,bob.2", e, err));
+  CHECK_FALSE(e.grant.all);
+  CHECK(e.grant.allows("alice"));
+  CHECK(e.grant.allows("bob.2"));
+  CHECK_FALSE(e.grant.allows("carol"));
+  CHECK_FALSE(parse_token_spec("short", e, err));
+  CHECK(err.find("8..256") != std::string::npos);
+  CHECK(err.find("short") == std::string::npos);  // the token is never echoed
+  CHECK_FALSE(parse_token_spec("has space token", e, err));
+  CHECK_FALSE(parse_token_spec("good-token:", e, err));
+  CHECK_FALSE(parse_token_spec("good-token:alice,,bob", e, err));
+  CHECK_FALSE(parse_token_spec("good-token:al/ice", e, err));
+  CHECK(err.find("session.name") != std::string::npos);
+}
+
+TEST_CASE("token set: exact match only, grants per token") {
+  TokenSet set;
+  CHECK(set.empty());
+  TokenEntry a, b;
+  std::string err;
+  REQUIRE(parse_token_spec("full-access-1", a, err));
+  REQUIRE(parse_token_spec("only-alice-2:alice", b, err));
+  set.add(a);
+  set.add(b);
+  CHECK_FALSE(set.empty());
+  auto g = set.check("full-access-1");
+  REQUIRE(g);
+  CHECK(g->all);
+  g = set.check("only-alice-2");
+  REQUIRE(g);
+  CHECK_FALSE(g->all);
+  CHECK(g->allows("alice"));
+  CHECK_FALSE(set.check("full-access-"));
+  CHECK_FALSE(set.check("full-access-12"));
+  CHECK_FALSE(set.check(""));
+  CHECK_FALSE(set.check("only-alice-2:alice"));
+}
+
+TEST_CASE("loopback addresses") {
+  CHECK(is_loopback_address("127.0.0.1"));
+  CHECK(is_loopback_address("127.1.2.3"));
+  CHECK(is_loopback_address("::1"));
+  CHECK(is_loopback_address("::ffff:127.0.0.1"));
+  CHECK_FALSE(is_loopback_address("0.0.0.0"));
+  CHECK_FALSE(is_loopback_address("::"));
+  CHECK_FALSE(is_loopback_address("192.168.1.10"));
+  CHECK_FALSE(is_loopback_address("localhost"));  // not an address: the daemon rejects it anyway
+}
+
+TEST_CASE("options: session and access flags") {
+  auto p = parse_options({"--session-dir", "/tmp/x", "--session-idle-timeout", "0", "--session-buffer", "5",
+                          "--token", "abcdefgh1", "--token", "abcdefgh2:alice", "--insecure"});
+  REQUIRE(p.options);
+  const DaemonConfig& d = p.options->daemon;
+  CHECK(d.session_dir == "/tmp/x");
+  CHECK(d.session_idle_timeout == Duration::zero());
+  CHECK(d.session_buffer == 5);
+  CHECK(d.insecure);
+  CHECK(d.tokens.check("abcdefgh1"));
+  CHECK_FALSE(d.tokens.check("abcdefgh2")->all);
+  auto defaults = parse_options({});
+  REQUIRE(defaults.options);
+  CHECK(defaults.options->daemon.session_idle_timeout == std::chrono::minutes(15));
+  CHECK(defaults.options->daemon.session_buffer == 10000);
+  CHECK(defaults.options->daemon.tokens.empty());
+  CHECK(parse_options({"--token", "x"}).error.find("--token") == 0);
+  CHECK(parse_options({"--session-buffer", "-1"}).error.find("--session-buffer") == 0);
+  CHECK(parse_options({"--session-idle-timeout", "soon"}).error.find("--session-idle-timeout") == 0);
+  CHECK(usage_text().find("--session-dir") != std::string::npos);
+  CHECK(usage_text().find("--token") != std::string::npos);
+}
+
+TEST_CASE("session records: round trip of every DC's key, server, update_state and seq") {
+  SessionRecord r;
+  r.name = "alice";
+  r.state.dc = 2;
+  r.state.key = key_of(7, 99);
+  r.state.other_keys[1] = key_of(9, 5);
+  r.state.user_id = 1000001;
+  r.state.bot = true;
+  r.server = {{"dc", 2}, {"host", "127.0.0.1"}, {"port", 4431}};
+  r.update_state = {{"pts", 12}};
+  r.seq = 4242;
+  const nlohmann::json j = session_record_to_json(r);
+  CHECK(j["version"] == 1);
+  CHECK(j["dcs"].contains("2"));
+  CHECK(j["dcs"].contains("1"));
+  SessionRecord back;
+  std::string err;
+  REQUIRE(session_record_from_json(j, back, err));
+  CHECK(back.name == "alice");
+  CHECK(back.state.dc == 2);
+  REQUIRE(back.state.key);
+  CHECK(back.state.key->auth_key.key == r.state.key->auth_key.key);
+  CHECK(back.state.key->server_salt == 99);
+  CHECK(back.state.key->time_offset == std::chrono::seconds(-3));
+  CHECK(back.state.key->auth_key.id != 0x1122334455667788ull);  // SHA1-derived, not taken from the file
+  REQUIRE(back.state.other_keys.count(1));
+  CHECK(back.state.other_keys[1].auth_key.key[0] == 9);
+  CHECK(back.state.user_id == 1000001);
+  CHECK(back.state.bot);
+  CHECK(back.server == r.server);
+  CHECK(back.update_state == r.update_state);
+  CHECK(back.seq == 4242);
+}
+
+TEST_CASE("session records: bad files are named precisely") {
+  SessionRecord r;
+  std::string err;
+  CHECK_FALSE(session_record_from_json(nlohmann::json::array(), r, err));
+  CHECK_FALSE(session_record_from_json({{"name", "a"}}, r, err));
+  CHECK(err.find("version") == 0);
+  CHECK_FALSE(session_record_from_json({{"version", 2}, {"name", "a"}, {"home_dc", 2}}, r, err));
+  CHECK(err.find("not supported") != std::string::npos);
+  CHECK_FALSE(session_record_from_json({{"version", 1}, {"name", "a"}, {"home_dc", 2},
+                                        {"dcs", {{"2", {{"auth_key", "AAAA"}}}}}}, r, err));
+  CHECK(err == "dcs.2.auth_key: expected 256 bytes, got 3");
+  CHECK_FALSE(session_record_from_json({{"version", 1}, {"name", "a"}, {"home_dc", 2}, {"dcs", {{"x", {}}}}}, r, err));
+  CHECK(err.find("'x' is not a DC id") != std::string::npos);
+  CHECK_FALSE(session_record_from_json({{"version", 1}, {"name", "a"}, {"home_dc", 2}, {"seq", -1}}, r, err));
+  CHECK(err.find("seq") == 0);
+}
+
+TEST_CASE("session store: atomic 0600 files, load by name, missing is not an error") {
+  TempDir tmp;
+  const std::string dir = (tmp.path / "sessions").string();
+  auto store = SessionStore::open(dir);
+  REQUIRE(store);
+  CHECK((fs::status(dir).permissions() & fs::perms::all) == fs::perms::owner_all);
+  std::string err;
+  CHECK_FALSE((*store)->load("nobody", err));
+  CHECK(err.empty());
+
+  SessionRecord r;
+  r.name = "bob";
+  r.state.dc = 1;
+  r.state.key = key_of(3, 1);
+  r.seq = 17;
+  REQUIRE((*store)->save(r));
+  const std::string path = (*store)->path_of("bob");
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  r.seq = 18;
+  REQUIRE((*store)->save(r));  // replaces
+  auto loaded = (*store)->load("bob", err);
+  REQUIRE(loaded);
+  CHECK(loaded->seq == 18);
+  CHECK(loaded->state.dc == 1);
+  for (auto& e : fs::directory_iterator(dir)) CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+
+  std::ofstream(dir + "/broken.json") << "{not json";
+  CHECK_FALSE((*store)->load("broken", err));
+  CHECK(err.find("broken.json: not valid JSON") != std::string::npos);
+  std::ofstream(dir + "/other.json") << session_record_to_json(r).dump();
+  CHECK_FALSE((*store)->load("other", err));
+  CHECK(err.find("holds session 'bob'") != std::string::npos);
+}
+
+TEST_CASE("session store: a second open of the same directory reports the lock and the pid") {
+  TempDir tmp;
+  const std::string dir = tmp.path.string();
+  auto first = SessionStore::open(dir);
+  REQUIRE(first);
+  auto second = SessionStore::open(dir);
+  REQUIRE_FALSE(second);
+  CHECK(second.message().find(dir) != std::string::npos);
+  CHECK(second.message().find("in use by another mtjson (pid " + std::to_string(::getpid()) + ")") != std::string::npos);
+  first->reset();
+  auto third = SessionStore::open(dir);
+  CHECK(third);  // released with the first
+}
