@@ -92,6 +92,10 @@ def shared_sessions(c, exe, work):
             str(saved.get('home_dc')) in saved.get('dcs', {}) and saved.get('user_id') == state['user']['id'] and
             saved.get('seq') == state['last_seq'],
             json.dumps({k: v for k, v in saved.items() if k != 'dcs'})[:300])
+    us = saved.get('update_state', {})
+    state['saved_pts'] = us.get('pts', -1) if isinstance(us, dict) else -1
+    c.check('... with the account\'s update state (pts etc.), to resume with getDifference',
+            isinstance(us, dict) and us.get('pts', 0) >= 1 and us.get('date', 0) > 0, json.dumps(us))
     c.check('... no temp files left behind', not any(n.endswith('.tmp') for n in os.listdir(sessions)),
             str(os.listdir(sessions)))
 
@@ -238,6 +242,9 @@ def run_restarted_daemon(c, d, state):
     me = c5.call(SELF)
     c.check('... and works without signing in again (users.getUsers inputUserSelf)',
             isinstance(me, list) and me and me[0].get('id') == user['id'], str(me)[:200])
+    c.check('... resuming its updates from the saved state (getDifference, not getState)',
+            d.logged('resuming from the saved state (pts %d)' % state.get('saved_pts', -1)),
+            '\n'.join(l for l in d.log if 'updates:' in l or 'update_state' in l))
     older = Client(d.port)
     gap = attach(older, 'alice', since=state['last_seq'] - 1)
     gs = gap.get('session', {})

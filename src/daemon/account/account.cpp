@@ -44,7 +44,8 @@ Account::Account(asio::io_context& io, asio::thread_pool& workers, std::shared_p
                  ServerSettings server, SessionState session, AccountOptions options, crypto::RandomSource& random)
     : io_(io), workers_(workers), schema_(schema), decoder_(schema, decode_options(options)), server_(std::move(server)),
       options_(std::move(options)), random_(random), home_dc_(session.dc), user_id_(session.user_id),
-      bot_(session.bot), home_key_(session.key), restored_keys_(std::move(session.other_keys)), timer_(io) {
+      bot_(session.bot), home_key_(session.key), restored_updates_(std::move(session.update_state)),
+      restored_keys_(std::move(session.other_keys)), timer_(io) {
   if (auto st = build_init_prefix(schema_, options_.init, init_prefix_); !st) log("initConnection: " + st.message());
   tracker_ = updates::UpdateTracker(options_.updates);
 }
@@ -85,6 +86,8 @@ SessionState Account::session() const {
   for (const auto& [id, d] : dcs_)
     if (id != home_dc_ && d.link)
       if (auto k = d.link->link().key_state()) s.other_keys[id] = *k;
+  if (user_id_ != 0 && tracker_.has_state()) s.update_state.emplace(tracker_.state());
+  else if (user_id_ != 0 && restored_updates_) s.update_state.emplace(*restored_updates_);
   return s;
 }
 
@@ -224,6 +227,7 @@ void Account::on_link_event(int dc_id, LinkEvent&& ev) {
       home_key_.reset();
       if (user_id_) log("DC " + std::to_string(dc_id) + ": the server lost our auth key; the sign-in is gone");
       user_id_ = 0;
+      restored_updates_.reset();
       run_updates(tracker_.stop());
       tracking_tried_ = false;
     }
@@ -485,6 +489,7 @@ void Account::internal_call(int dc_id, const std::string& text,
 void Account::note_authorization(const Pending& p, const std::string& text) {
   if (p.method->name == "auth.logOut") {
     user_id_ = 0;
+    restored_updates_.reset();
     bot_ = false;
     for (auto& [n, d] : dcs_) d.authorized = false;
     run_updates(tracker_.stop());
@@ -537,6 +542,13 @@ void Account::deliver_update(std::string text, bool tracked) {
 void Account::start_tracking() {
   if (closing_ || user_id_ == 0 || tracker_.started() || tracking_tried_) return;
   tracking_tried_ = true;
+  if (restored_updates_) {
+    auto restored = std::move(*restored_updates_);
+    restored_updates_.reset();
+    log("updates: resuming from the saved state (pts " + std::to_string(restored.pts) + ") with updates.getDifference");
+    run_updates(tracker_.start(restored, DcLinkIo::now()));
+    return;
+  }
   run_updates(tracker_.start(DcLinkIo::now()));
 }
 

@@ -68,6 +68,9 @@ struct SessionState {
   // Auth keys of the other DCs the account used (session files keep them so that a restart does
   // not redo key exchanges; their authorization is transferred again when needed).
   std::map<int, KeyState> other_keys;
+  // The update state (pts, qts, seq, date, channel pts) when it is known: a restored account
+  // resumes with updates.getDifference from it, so nothing pushed meanwhile is lost.
+  std::optional<updates::UpdateState> update_state;
 };
 
 class Account : public std::enable_shared_from_this<Account> {
@@ -167,6 +170,7 @@ class Account : public std::enable_shared_from_this<Account> {
   bool bot_ = false;
   std::map<int, Dc> dcs_;
   std::optional<KeyState> home_key_;  // restored key, used when the home link is created
+  std::optional<updates::UpdateState> restored_updates_;  // from the session, for the first start
   std::map<int, KeyState> restored_keys_;  // other DCs' restored keys, used when their links are created
   std::function<void(const std::string&)> update_sink_;
   updates::UpdateTracker tracker_;

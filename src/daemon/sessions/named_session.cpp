@@ -30,6 +30,11 @@ void NamedSession::start() {
   o.on_state_change = [self] {
     if (auto me = self.lock()) me->save();
   };
+  if (record_.update_state.is_object() && !record_.update_state.empty() && !record_.state.update_state) {
+    std::string error;
+    if (auto st = updates::state_from_json(record_.update_state, error)) record_.state.update_state = *st;
+    else log_line(LogLevel::warn, who + ": update_state in the session file ignored: " + error);
+  }
   account_ = std::make_shared<Account>(daemon_.io(), daemon_.workers(), daemon_.config().schema, server_,
                                        record_.state, o, daemon_.random());
   account_->set_update_sink([self](const std::string& text) {
@@ -80,6 +85,8 @@ void NamedSession::save(bool exact) {
   if (account_) {
     record_.state = account_->session();
     record_.server = session_to_json(record_.state, account_->server())["server"];
+    record_.update_state = record_.state.update_state ? updates::state_to_json(*record_.state.update_state)
+                                                      : nlohmann::json::object();
   }
   record_.seq = exact ? ring_.last_seq() : ring_.last_seq() + kSeqReservation;
   persisted_seq_ = record_.seq;
