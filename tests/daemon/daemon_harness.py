@@ -256,3 +256,118 @@ class Checks:
     def finish(self):
         print('%d passed, %d failed' % (self.passed, self.failed), flush=True)
         sys.exit(1 if self.failed else 0)
+
+
+def stop_and_check(c, d, label=''):
+    """Stops the daemon with SIGTERM: it must exit 0 with no sanitizer report."""
+    rc = d.stop()
+    suffix = ' (%s)' % label if label else ''
+    c.check('SIGTERM stops the daemon cleanly' + suffix, rc == 0, 'exit %s' % rc)
+    c.check('no sanitizer report' + suffix, not d.logged('Sanitizer'),
+            '\n'.join(l for l in d.log if 'Sanitizer' in l)[:4000])
+
+
+def run_with_daemon(exe, run, *flags, after=None):
+    """The usual script: one daemon started with `flags`, run(checks, daemon), then the daemon
+    stopped and checked, after(checks, daemon) if given, and the exit status."""
+    c = Checks()
+    d = Daemon(exe, *flags)
+    try:
+        run(c, d)
+    finally:
+        stop_and_check(c, d)
+        if after:
+            after(c, d)
+    c.finish()
+
+
+# --- messages, as the scripts send and look for them ---
+
+def texts_of(update):
+    """Message texts an update line carries (pushed, or recovered by getDifference), in order."""
+    cons = update.get('_cons')
+    if cons in ('updateShortMessage', 'updateShortChatMessage'):
+        return [update.get('message')]
+    if cons == 'updateShort':
+        return texts_of({'_cons': 'updates', 'updates': [update.get('update', {})]})
+    if cons in ('updates', 'updatesCombined'):
+        return [u['message'].get('message') for u in update.get('updates', [])
+                if u.get('_cons') in ('updateNewMessage', 'updateNewChannelMessage')
+                and isinstance(u.get('message'), dict)]
+    return []
+
+
+def text_of(update):
+    """The first message text of an update, else None."""
+    texts = texts_of(update)
+    return texts[0] if texts else None
+
+
+def peer_of(users, user_id):
+    for u in users:
+        if u.get('id') == user_id:
+            return {'_cons': 'inputPeerUser', 'user_id': u['id'], 'access_hash': u['access_hash']}
+    return None
+
+
+def contact(client, phone, user_id):
+    """Imports `phone` as a contact of `client`'s account; its input peer."""
+    r = client.call({'_cons': 'contacts.importContacts', 'contacts': [
+        {'_cons': 'inputPhoneContact', 'client_id': 1, 'phone': phone, 'first_name': 'X', 'last_name': ''}]})
+    peer = peer_of(r.get('users', []), user_id)
+    if not peer:
+        raise RuntimeError('contact not found: %s' % r)
+    return peer
+
+
+def history_texts(client, peer):
+    """Every message text of a chat, oldest first (messages.getHistory, page by page)."""
+    texts = []
+    offset = 0
+    while True:
+        h = client.call({'_cons': 'messages.getHistory', 'peer': peer, 'offset_id': offset, 'offset_date': 0,
+                         'add_offset': 0, 'limit': 100, 'max_id': 0, 'min_id': 0, 'hash': 0})
+        msgs = h.get('messages', [])
+        texts += [m.get('message') for m in msgs]
+        if len(msgs) < 100:
+            return list(reversed(texts))
+        offset = msgs[-1]['id']
+
+
+def sends(peer, tag, n, first_id):
+    """n messages.sendMessage requests '<tag> 0' .. '<tag> n-1' with ids from first_id."""
+    return [{'id': first_id + k, 'message': {'_cons': 'messages.sendMessage', 'peer': peer,
+                                              'message': '%s %d' % (tag, k), 'random_id': first_id * 1000 + k}}
+            for k in range(n)]
+
+
+def pipeline(client, requests, timeout=60):
+    """Sends every request at once; waits for all answers; returns {id: [lines]}."""
+    client.send_raw(''.join(json.dumps(r) + '\n' for r in requests).encode())
+    deadline = time.monotonic() + timeout
+    ids = [r['id'] for r in requests]
+    while not all(i in client.answers for i in ids):
+        client.pump_one(deadline)
+    client.drain(1.0)  # late duplicates would arrive now
+    return {i: client.answers[i] for i in ids}
+
+
+def received(client, tag):
+    """The texts starting with '<tag> ' among a client's updates, in the order they came."""
+    out = []
+    for u in client.updates:
+        out += [t for t in texts_of(u) if isinstance(t, str) and t.startswith(tag + ' ')]
+    return out
+
+
+def wait_for_texts(client, tag, n, timeout):
+    """Reads updates until n different '<tag> ' texts came (or the timeout), then a little more
+    (duplicates would come then); what received() sees."""
+    deadline = time.monotonic() + timeout
+    try:
+        while len(set(received(client, tag))) < n:
+            client.pump_one(deadline)
+    except TimeoutError:
+        pass
+    client.drain(1.5)
+    return received(client, tag)

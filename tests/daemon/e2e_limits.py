@@ -12,21 +12,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Checks, Client, Daemon  # noqa: E402
+from daemon_harness import Client, run_with_daemon  # noqa: E402
 
 MAX_OUTPUT = 1 << 20  # 1 MiB
 
 
 def main(exe):
-    c = Checks()
-    d = Daemon(exe, '--max-output', str(MAX_OUTPUT))
-    try:
-        run(c, d)
-    finally:
-        rc = d.stop()
-        c.check('SIGTERM stops the daemon cleanly', rc == 0, 'exit %s' % rc)
-        c.check('no sanitizer report', not d.logged('Sanitizer'))
-    c.finish()
+    run_with_daemon(exe, run, '--max-output', str(MAX_OUTPUT))
 
 
 def run(c, d):

@@ -10,38 +10,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Checks, Client, Daemon, unique_phone  # noqa: E402
+from daemon_harness import Client, peer_of, run_with_daemon, text_of, unique_phone  # noqa: E402
 
 SELF = {'_cons': 'users.getUsers', 'id': [{'_cons': 'inputUserSelf'}]}
 
 
-def text_of(update):
-    """The text of a new-message update in either short or full form, else None."""
-    if update.get('_cons') in ('updateShortMessage', 'updateShortChatMessage'):
-        return update.get('message')
-    for u in update.get('updates', []) if update.get('_cons') in ('updates', 'updatesCombined') else []:
-        if u.get('_cons') == 'updateNewMessage':
-            return u.get('message', {}).get('message')
-    return None
-
-
-def peer_of(users, user_id):
-    for u in users:
-        if u.get('id') == user_id:
-            return {'_cons': 'inputPeerUser', 'user_id': u['id'], 'access_hash': u['access_hash']}
-    return None
-
-
 def main(exe):
-    c = Checks()
-    d = Daemon(exe, '--flood-sleep-threshold', '3')
-    try:
-        run(c, d)
-    finally:
-        rc = d.stop()
-        c.check('SIGTERM stops the daemon cleanly', rc == 0, 'exit %s' % rc)
-        c.check('no sanitizer report', not d.logged('Sanitizer'))
-    c.finish()
+    run_with_daemon(exe, run, '--flood-sleep-threshold', '3')
 
 
 def run(c, d):

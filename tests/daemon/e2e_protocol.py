@@ -15,20 +15,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Checks, Client, Daemon, unique_phone, wrap_init  # noqa: E402
+from daemon_harness import Client, run_with_daemon, unique_phone, wrap_init  # noqa: E402
 
 
 def main(exe):
-    c = Checks()
-    d = Daemon(exe, '--max-line', '65536')
-    try:
-        run(c, d)
-    finally:
-        rc = d.stop()
-        c.check('SIGTERM stops the daemon cleanly', rc == 0, 'exit %s' % rc)
-        c.check('no sanitizer report', not d.logged('Sanitizer'), '\n'.join(l for l in d.log if 'Sanitizer' in l))
-        c.check('no auth key in the log', not any('auth_key":"' in l and '<redacted>' not in l for l in d.log))
-    c.finish()
+    run_with_daemon(exe, run, '--max-line', '65536', after=no_key_in_log)
+
+
+def no_key_in_log(c, d):
+    c.check('no auth key in the log', not any('auth_key":"' in l and '<redacted>' not in l for l in d.log))
 
 
 def run(c, d):

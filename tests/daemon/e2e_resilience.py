@@ -12,58 +12,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Checks, Client, Daemon, unique_phone  # noqa: E402
+from daemon_harness import (Client, contact, history_texts, pipeline, run_with_daemon, sends, unique_phone)  # noqa: E402
 
 
 def main(exe):
-    c = Checks()
-    d = Daemon(exe)
-    try:
-        run(c, d)
-    finally:
-        rc = d.stop()
-        c.check('SIGTERM stops the daemon cleanly', rc == 0, 'exit %s' % rc)
-        c.check('no sanitizer report', not d.logged('Sanitizer'))
-    c.finish()
-
-
-def pipeline(client, requests, timeout=60):
-    """Sends every request at once; waits for all answers; returns {id: [lines]}."""
-    client.send_raw(''.join(json.dumps(r) + '\n' for r in requests).encode())
-    deadline = time.monotonic() + timeout
-    ids = [r['id'] for r in requests]
-    while not all(i in client.answers for i in ids):
-        client.pump_one(deadline)
-    client.drain(1.0)  # late duplicates would arrive now
-    return {i: client.answers[i] for i in ids}
-
-
-def history_texts(client, peer):
-    texts = []
-    offset = 0
-    while True:
-        h = client.call({'_cons': 'messages.getHistory', 'peer': peer, 'offset_id': offset, 'offset_date': 0,
-                         'add_offset': 0, 'limit': 100, 'max_id': 0, 'min_id': 0, 'hash': 0})
-        msgs = h.get('messages', [])
-        texts += [m.get('message') for m in msgs]
-        if len(msgs) < 100:
-            return texts
-        offset = msgs[-1]['id']
-
-
-def contact(client, phone, user_id):
-    r = client.call({'_cons': 'contacts.importContacts', 'contacts': [
-        {'_cons': 'inputPhoneContact', 'client_id': 1, 'phone': phone, 'first_name': 'X', 'last_name': ''}]})
-    for u in r.get('users', []):
-        if u.get('id') == user_id:
-            return {'_cons': 'inputPeerUser', 'user_id': u['id'], 'access_hash': u['access_hash']}
-    raise RuntimeError('contact not found: %s' % r)
-
-
-def sends(peer, tag, n, first_id):
-    return [{'id': first_id + k, 'message': {'_cons': 'messages.sendMessage', 'peer': peer,
-                                              'message': '%s %d' % (tag, k), 'random_id': first_id * 1000 + k}}
-            for k in range(n)]
+    run_with_daemon(exe, run)
 
 
 def check_exactly_once(c, name, answers, texts, tag, n):

@@ -15,31 +15,15 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import (Checks, Client, Daemon, free_port_block, startup_failure,  # noqa: E402
-                            unique_phone)
+from daemon_harness import (Checks, Client, Daemon, free_port_block, peer_of, startup_failure,  # noqa: E402
+                            stop_and_check, text_of, unique_phone)
 
 SELF = {'_cons': 'users.getUsers', 'id': [{'_cons': 'inputUserSelf'}]}
 NEAREST = {'_cons': 'help.getNearestDc'}
 
 
-def text_of(update):
-    if update.get('_cons') in ('updateShortMessage', 'updateShortChatMessage'):
-        return update.get('message')
-    for u in update.get('updates', []) if update.get('_cons') in ('updates', 'updatesCombined') else []:
-        if u.get('_cons') == 'updateNewMessage':
-            return u.get('message', {}).get('message')
-    return None
-
-
 def texts_with_seq(client):
     return [(line.get('seq'), text_of(line['message'])) for line in client.update_lines if text_of(line['message'])]
-
-
-def peer_of(users, user_id):
-    for u in users:
-        if u.get('id') == user_id:
-            return {'_cons': 'inputPeerUser', 'user_id': u['id'], 'access_hash': u['access_hash']}
-    return None
 
 
 def main(exe):
@@ -72,9 +56,7 @@ def shared_sessions(c, exe, work):
         c.check('... naming the directory and the daemon holding it',
                 sessions in err and ('pid %d' % d.proc.pid) in err, err.strip()[-300:])
     finally:
-        rc = d.stop()
-        c.check('SIGTERM stops the first daemon cleanly', rc == 0, 'exit %s' % rc)
-        c.check('no sanitizer report (first daemon)', not d.logged('Sanitizer'))
+        stop_and_check(c, d, 'first daemon')
     if 'user' not in state:
         return
 
@@ -104,9 +86,7 @@ def shared_sessions(c, exe, work):
     try:
         run_restarted_daemon(c, d2, state)
     finally:
-        rc = d2.stop()
-        c.check('SIGTERM stops the restarted daemon cleanly', rc == 0, 'exit %s' % rc)
-        c.check('no sanitizer report (restarted daemon)', not d2.logged('Sanitizer'))
+        stop_and_check(c, d2, 'restarted daemon')
 
 
 def run_first_daemon(c, d, state):
@@ -156,7 +136,7 @@ def run_first_daemon(c, d, state):
     bob = Client(d.port)
     attach(bob, 'bob')
     pb = unique_phone(2, 32)
-    ub = bob.sign_in(pb, 'Bob')
+    bob.sign_in(pb, 'Bob')
     imported = bob.call({'_cons': 'contacts.importContacts', 'contacts': [
         {'_cons': 'inputPhoneContact', 'client_id': 1, 'phone': phone, 'first_name': 'Alice', 'last_name': ''}]})
     peer_alice = peer_of(imported.get('users', []), user['id'])
@@ -334,9 +314,7 @@ def access(c, exe):
                 d.logged("session 'alice': no client for --session-idle-timeout"), '\n'.join(d.log[-5:]))
         c.check('tokens never appear in the log', not any(full in l or limited in l for l in d.log))
     finally:
-        rc = d.stop()
-        c.check('SIGTERM stops the token daemon cleanly', rc == 0, 'exit %s' % rc)
-        c.check('no sanitizer report (token daemon)', not d.logged('Sanitizer'))
+        stop_and_check(c, d, 'token daemon')
 
 
 if __name__ == '__main__':

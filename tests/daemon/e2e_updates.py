@@ -11,66 +11,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_harness import Checks, Client, Daemon, unique_phone  # noqa: E402
+from daemon_harness import (Client, contact, history_texts, received, run_with_daemon, texts_of, unique_phone, wait_for_texts)  # noqa: E402
 
 
 def main(exe):
-    c = Checks()
-    d = Daemon(exe)
-    try:
-        run(c, d)
-    finally:
-        rc = d.stop()
-        c.check('SIGTERM stops the daemon cleanly', rc == 0, 'exit %s' % rc)
-        c.check('no sanitizer report', not d.logged('Sanitizer'))
-    c.finish()
-
-
-def contact(client, phone, user_id):
-    r = client.call({'_cons': 'contacts.importContacts', 'contacts': [
-        {'_cons': 'inputPhoneContact', 'client_id': 1, 'phone': phone, 'first_name': 'X', 'last_name': ''}]})
-    for u in r.get('users', []):
-        if u.get('id') == user_id:
-            return {'_cons': 'inputPeerUser', 'user_id': u['id'], 'access_hash': u['access_hash']}
-    raise RuntimeError('contact not found: %s' % r)
-
-
-def texts_of(update):
-    """Message texts an update line carries, pushed or recovered, in their order."""
-    cons = update.get('_cons')
-    if cons in ('updateShortMessage', 'updateShortChatMessage'):
-        return [update.get('message')]
-    if cons == 'updateShort':
-        return texts_of({'_cons': 'updates', 'updates': [update.get('update', {})]})
-    if cons in ('updates', 'updatesCombined'):
-        return [u['message'].get('message') for u in update.get('updates', [])
-                if u.get('_cons') == 'updateNewMessage' and isinstance(u.get('message'), dict)]
-    return []
-
-
-def received(client, tag):
-    out = []
-    for u in client.updates:
-        out += [t for t in texts_of(u) if isinstance(t, str) and t.startswith(tag + ' ')]
-    return out
-
-
-def wait_for(client, tag, n, timeout):
-    deadline = time.monotonic() + timeout
-    try:
-        while len(set(received(client, tag))) < n:
-            client.pump_one(deadline)
-    except TimeoutError:
-        pass
-    client.drain(1.5)  # duplicates would come now
-    return received(client, tag)
-
-
-def history(client, peer, tag):
-    h = client.call({'_cons': 'messages.getHistory', 'peer': peer, 'offset_id': 0, 'offset_date': 0,
-                     'add_offset': 0, 'limit': 100, 'max_id': 0, 'min_id': 0, 'hash': 0})
-    return [m.get('message') for m in reversed(h.get('messages', []))
-            if isinstance(m.get('message'), str) and m['message'].startswith(tag + ' ')]
+    run_with_daemon(exe, run)
 
 
 def run(c, d):
@@ -83,7 +28,7 @@ def run(c, d):
 
     # A first message: the receiver's tracker has its state by now and the dialog exists.
     a.call({'_cons': 'messages.sendMessage', 'peer': peer_b, 'message': 'hello 0', 'random_id': 1})
-    got = wait_for(b, 'hello', 1, 15)
+    got = wait_for_texts(b, 'hello', 1, 15)
     c.check('a message reaches the receiver once', got == ['hello 0'], str(got))
 
     # --- the test DC withholds the next 3 pushes: a pts gap, filled by getDifference ---
@@ -93,7 +38,7 @@ def run(c, d):
         r = a.call({'_cons': 'messages.sendMessage', 'peer': peer_b, 'message': 'skip %d' % k,
                     'random_id': 1000 + k})
         assert r.get('_cons') in ('updateShortSentMessage', 'updates'), r
-    got = wait_for(b, 'skip', n, 20)
+    got = wait_for_texts(b, 'skip', n, 20)
     want = ['skip %d' % k for k in range(n)]
     c.check('3 pushes withheld: the receiver still has all %d, in order, none twice' % n, got == want, str(got))
     recovered = [t for u in b.updates if u.get('_cons') == 'updates'
@@ -116,8 +61,8 @@ def run(c, d):
     deadline = time.monotonic() + 60
     while not all(r['id'] in a.answers for r in reqs):
         a.pump_one(deadline)
-    got = wait_for(b, 'drop', n, 30)
-    truth = history(b, peer_a, 'drop')
+    got = wait_for_texts(b, 'drop', n, 30)
+    truth = [t for t in history_texts(b, peer_a) if t.startswith('drop ')]
     c.check('connections dropped during %d sends: the server has each once' % n, sorted(truth) == sorted(
         'drop %d' % k for k in range(n)), str(truth))
     c.check('... and the receiver got each exactly once, in the server\'s order', got == truth,
@@ -127,7 +72,7 @@ def run(c, d):
     before = len(b.updates)
     d.admin({'drop_connections': {}})
     a.call({'_cons': 'messages.sendMessage', 'peer': peer_b, 'message': 'after 0', 'random_id': 9000})
-    got = wait_for(b, 'after', 1, 20)
+    got = wait_for_texts(b, 'after', 1, 20)
     c.check('after a reconnect: the next message once', got == ['after 0'], str(got))
     counts = (len(received(b, 'hello')), len(received(b, 'skip')), len(received(b, 'drop')))
     c.check('... and nothing old again', counts == (1, 10, n), 'hello/skip/drop counts %s, %d new lines' %
