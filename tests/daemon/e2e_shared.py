@@ -80,6 +80,17 @@ def shared_sessions(c, exe, work):
             isinstance(us, dict) and us.get('pts', 0) >= 1 and us.get('date', 0) > 0, json.dumps(us))
     c.check('... no temp files left behind', not any(n.endswith('.tmp') for n in os.listdir(sessions)),
             str(os.listdir(sessions)))
+    ring_path = os.path.join(sessions, 'alice.updates.jsonl')
+    try:
+        with open(ring_path) as f:
+            ring = [json.loads(line) for line in f]
+        ring_mode = stat.S_IMODE(os.stat(ring_path).st_mode)
+    except (OSError, ValueError) as e:
+        ring, ring_mode = [], 0
+        c.check('the update ring is saved beside the session file', False, repr(e))
+    c.check('the update ring is saved beside the session file, mode 0600, ending at the session\'s seq',
+            ring_mode == 0o600 and ring and ring[0].get('last_seq') == state['last_seq'] and
+            ring[-1].get('seq') == state['last_seq'], '%o %s' % (ring_mode, str(ring[:1])[:200]))
 
     # --- restart: the named sessions come back from the files ---
     d2 = Daemon(exe, *flags)
@@ -199,16 +210,48 @@ def run_first_daemon(c, d, state):
     other_key = c4.request({'session': {'name': 'alice', 'auth_key': 'A' * 342 + '=='}})
     c.check('another auth_key for an existing named session is refused', other_key.get('error') == 'session' and
             'another auth key' in other_key.get('msg', ''), str(other_key)[:300])
-    opts = c4.request({'options': {'raw_updates': True}})
-    c.check('options.raw_updates accepted and echoed', opts.get('options') == {'raw_updates': True}, str(opts))
     bad_opt = c4.request({'options': {'gapless': False}})
     c.check('an unknown option is refused', bad_opt.get('error') == 'request' and 'gapless' in bad_opt.get('msg', ''),
             str(bad_opt))
-    # The state at shutdown: seq exact (nothing newer than the replayed messages unless the
-    # test DC sent more; the file check reads what was last seen).
-    c4.drain(0.5)
-    state['last_seq'] = max([line['seq'] for line in c4.update_lines] + [state['last_seq'] or 0])
+
+    # --- raw_updates on a named session: the server's originals, unnumbered, once ---
+    c6 = Client(d.port)
+    attach(c6, 'alice')
+    opts = c4.request({'options': {'raw_updates': True}})
+    c.check('options.raw_updates accepted and echoed', opts.get('options') == {'raw_updates': True}, str(opts))
+    raw_from = len(c4.update_lines)
+    bob.call({'_cons': 'messages.sendMessage', 'peer': peer_alice, 'message': 'raw check', 'random_id': 91150})
+    for cl in (c4, c6):
+        try:
+            cl.wait_update(lambda u: text_of(u) == 'raw check', timeout=10)
+        except Exception:  # noqa: BLE001
+            pass
+        cl.drain(1.0)
+    raw_lines = [line for line in c4.update_lines[raw_from:] if text_of(line['message']) == 'raw check']
+    tracked = [s for s, t in texts_with_seq(c6) if t == 'raw check']
+    c.check('a raw_updates member gets the message once, without seq (not the numbered stream)',
+            len(raw_lines) == 1 and 'seq' not in raw_lines[0], str(raw_lines)[:300])
+    c.check('... while a tracked member of the same session gets it once, numbered',
+            len(tracked) == 1 and tracked[0], str(tracked))
+    c.check('... and the raw member gets no numbered line at all',
+            all('seq' not in line for line in c4.update_lines[raw_from:]),
+            str([line.get('seq') for line in c4.update_lines[raw_from:]]))
+    c6.drain(0.5)
+    last_seen = max(line['seq'] for line in c6.update_lines)
+
+    # --- everyone leaves again; messages come that only the ring holds when the daemon stops ---
     c4.close()
+    c6.close()
+    time.sleep(0.3)
+    for n in range(2):
+        bob.call({'_cons': 'messages.sendMessage', 'peer': peer_alice, 'message': 'before restart %d' % n,
+                  'random_id': 91160 + n})
+    time.sleep(1.5)
+    state['away_since'] = last_seen
+    # The exact last seq at shutdown, as a client attaching now is told.
+    probe = Client(d.port)
+    state['last_seq'] = attach(probe, 'alice').get('session', {}).get('seq')
+    probe.close()
     bob.close()
 
 
@@ -226,10 +269,23 @@ def run_restarted_daemon(c, d, state):
             d.logged('resuming from the saved state (pts %d)' % state.get('saved_pts', -1)),
             '\n'.join(l for l in d.log if 'updates:' in l or 'update_state' in l))
     older = Client(d.port)
-    gap = attach(older, 'alice', since=state['last_seq'] - 1)
-    gs = gap.get('session', {})
-    c.check('since older than what survived the restart: missed, with the oldest seq held',
-            gs.get('missed') is True and gs.get('oldest') == state['last_seq'] + 1, str(gs)[:300])
+    gap = attach(older, 'alice', since=state['away_since'])
+    older.drain(1.0)
+    got = texts_with_seq(older)
+    c.check('since from before the restart: what the client missed before the daemon stopped, in order, once',
+            not gap.get('session', {}).get('missed') and
+            [t for _, t in got] == ['before restart 0', 'before restart 1'] and
+            [s for s, _ in got] == [state['away_since'] + 1, state['away_since'] + 2], str(got)[:300])
+    everything = Client(d.port)
+    attach(everything, 'alice', since=0)
+    everything.drain(1.0)
+    texts = [t for _, t in texts_with_seq(everything)]
+    c.check('since 0 after the restart: the whole ring, from the first message on',
+            texts[:1] == ['hello shared'] and texts.count('raw check') == 1 and texts[-2:] == [
+                'before restart 0', 'before restart 1'], str(texts)[:300])
+    foreign = attach(Client(d.port), 'alice', since=state['last_seq'] + 100)
+    c.check('a since this session never gave out is reported missed',
+            foreign.get('session', {}).get('missed') is True, str(foreign)[:300])
     bob = Client(d.port)
     attach(bob, 'bob')
     bob.call({'_cons': 'messages.sendMessage', 'peer': state['peer_alice'], 'message': 'after restart',

@@ -285,3 +285,59 @@ TEST_CASE("session store: a second open of the same directory reports the lock a
   auto third = SessionStore::open(dir);
   CHECK(third);  // released with the first
 }
+
+TEST_CASE("update ring: restore takes back a saved ring only when it ends at last_seq, consecutively") {
+  UpdateRing ring(3, 12);
+  CHECK_FALSE(ring.restore({}));
+  CHECK_FALSE(ring.restore({{10, "a"}, {11, "b"}}));              // ends before last_seq: a hole
+  CHECK_FALSE(ring.restore({{9, "a"}, {11, "b"}, {12, "c"}}));    // not consecutive
+  CHECK(ring.size() == 0);
+  REQUIRE(ring.restore({{8, "w"}, {9, "x"}, {10, "a"}, {11, "b"}, {12, "c"}}));
+  CHECK(ring.size() == 3);  // the newest `capacity`
+  auto r = ring.since(10);
+  CHECK_FALSE(r.missed);
+  REQUIRE(r.updates.size() == 2);
+  CHECK(r.updates[0] == UpdateRing::Entry{11, "b"});
+  CHECK(r.updates[1] == UpdateRing::Entry{12, "c"});
+  CHECK(ring.since(8).missed);  // 9 was dropped for capacity
+  CHECK(ring.push("d") == 13);
+}
+
+TEST_CASE("session store: the update ring is saved beside the session and read back verbatim") {
+  TempDir tmp;
+  const std::string dir = tmp.path.string();
+  auto store = SessionStore::open(dir);
+  REQUIRE(store);
+  std::string err;
+  CHECK_FALSE((*store)->load_updates("carol", err));
+  CHECK(err.empty());  // no file: nothing to restore, not an error
+
+  UpdateRing ring(10, 40);
+  ring.push(R"({"_cons":"updateShort","update":{"_cons":"updateUserStatus","user_id":1},"date":5})");
+  ring.push(R"({"_cons":"updates","text":"caf\u00e9 \"quoted\" é","n":1.5})");
+  REQUIRE((*store)->save_updates("carol", ring));
+  const std::string path = (*store)->updates_path_of("carol");
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+
+  auto saved = (*store)->load_updates("carol", err);
+  REQUIRE(saved);
+  CHECK(saved->last_seq == 42);
+  REQUIRE(saved->entries.size() == 2);
+  CHECK(saved->entries[0].first == 41);
+  CHECK(saved->entries[1] == ring.entries()[1]);  // byte for byte
+
+  UpdateRing back(10, 42);
+  CHECK(back.restore(saved->entries));
+  CHECK(back.since(40).updates.size() == 2);
+
+  // Damaged files are named with the line at fault.
+  std::ofstream(dir + "/dave.updates.jsonl") << R"({"version":1,"name":"dave","last_seq":3})" << "\n"
+                                             << R"({"seq":3,"message":[1]})" << "\n";
+  CHECK_FALSE((*store)->load_updates("dave", err));
+  CHECK(err.find("dave.updates.jsonl:2: message: expected an object") != std::string::npos);
+  std::ofstream(dir + "/erin.updates.jsonl") << R"({"version":1,"name":"dave","last_seq":3})" << "\n";
+  CHECK_FALSE((*store)->load_updates("erin", err));
+  CHECK(err.find("erin.updates.jsonl:1: name: expected 'erin'") != std::string::npos);
+}

@@ -523,16 +523,16 @@ void Account::push_update(const std::vector<std::uint8_t>& body) {
     deliver_update(std::move(text));
     return;
   }
-  // Clients that keep their own pts get the server's objects as they are.
-  if (!update_sink_)
-    for (AccountClient* c : std::vector<AccountClient*>(clients_.begin(), clients_.end()))
-      if (clients_.count(c) && c->wants_raw_updates()) c->on_update(text);
+  // Clients that keep their own pts get the server's objects as they are, also on a named
+  // session (they are attached to the account like every member).
+  for (AccountClient* c : std::vector<AccountClient*>(clients_.begin(), clients_.end()))
+    if (clients_.count(c) && c->wants_raw_updates()) c->on_update(text);
   run_updates(tracker_.on_push(update, DcLinkIo::now()));
 }
 
 void Account::deliver_update(std::string text, bool tracked) {
   if (update_sink_) {
-    update_sink_(text);
+    update_sink_(text, tracked);
     return;
   }
   for (AccountClient* c : std::vector<AccountClient*>(clients_.begin(), clients_.end()))

@@ -92,9 +92,12 @@ class Account : public std::enable_shared_from_this<Account> {
               std::optional<std::vector<std::uint8_t>> init_prefix, Duration timeout);
 
   SessionState session() const;
-  // Updates leave the account through push_update: to this sink when set (a named session
-  // numbers and buffers them), else to every attached client.
-  void set_update_sink(std::function<void(const std::string& message_json)> sink) { update_sink_ = std::move(sink); }
+  // Updates leave the account through deliver_update: to this sink when set (a named session
+  // numbers and buffers them), else to every attached client. `tracked`: the update passed
+  // through the tracker (gap-free stream), so clients with wants_raw_updates() already had the
+  // server's original and must not get it again.
+  using UpdateSink = std::function<void(const std::string& message_json, bool tracked)>;
+  void set_update_sink(UpdateSink sink) { update_sink_ = std::move(sink); }
   // A restored, signed-in account: connect the home DC now and make one call there so the server
   // starts pushing updates to this session (named sessions, before any client asks anything).
   void start_updates();
@@ -172,7 +175,7 @@ class Account : public std::enable_shared_from_this<Account> {
   std::optional<KeyState> home_key_;  // restored key, used when the home link is created
   std::optional<updates::UpdateState> restored_updates_;  // from the session, for the first start
   std::map<int, KeyState> restored_keys_;  // other DCs' restored keys, used when their links are created
-  std::function<void(const std::string&)> update_sink_;
+  UpdateSink update_sink_;
   updates::UpdateTracker tracker_;
   std::deque<updates::Action> update_actions_;  // run in order, also when a run adds more
   bool running_updates_ = false;

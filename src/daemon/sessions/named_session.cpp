@@ -35,10 +35,11 @@ void NamedSession::start() {
     if (auto st = updates::state_from_json(record_.update_state, error)) record_.state.update_state = *st;
     else log_line(LogLevel::warn, who + ": update_state in the session file ignored: " + error);
   }
+  restore_ring(who);
   account_ = std::make_shared<Account>(daemon_.io(), daemon_.workers(), daemon_.config().schema, server_,
                                        record_.state, o, daemon_.random());
-  account_->set_update_sink([self](const std::string& text) {
-    if (auto me = self.lock()) me->on_update(text);
+  account_->set_update_sink([self](const std::string& text, bool tracked) {
+    if (auto me = self.lock()) me->on_update(text, tracked);
   });
   account_->start_updates();
   arm_idle();
@@ -58,11 +59,13 @@ void NamedSession::detach(SessionMember* m, const std::string& reason) {
   arm_idle();
 }
 
-void NamedSession::on_update(const std::string& text) {
+// The numbered stream is the tracked one; members that asked for raw updates got the server's
+// originals from the account already (unnumbered), so they skip its tracked copies.
+void NamedSession::on_update(const std::string& text, bool tracked) {
   const std::uint64_t seq = ring_.push(text);
   if (store_ && seq > persisted_seq_) save();
   for (SessionMember* m : std::set<SessionMember*>(members_))
-    if (members_.count(m)) m->on_session_update(seq, text);
+    if (members_.count(m) && !(tracked && m->wants_raw_updates())) m->on_session_update(seq, text);
 }
 
 void NamedSession::arm_idle() {
@@ -94,9 +97,35 @@ void NamedSession::save(bool exact) {
     log_line(LogLevel::error, "session '" + record_.name + "': " + st.message());
 }
 
+// The ring a clean close saved comes back, so `since` works across a daemon restart.
+void NamedSession::restore_ring(const std::string& who) {
+  if (!store_) return;
+  std::string error;
+  auto saved = store_->load_updates(record_.name, error);
+  if (!saved) {
+    if (!error.empty()) log_line(LogLevel::warn, who + ": saved updates ignored: " + error);
+    return;
+  }
+  if (saved->last_seq != record_.seq) {
+    log_line(LogLevel::info, who + ": saved updates end at seq " + std::to_string(saved->last_seq) +
+                                 ", the session at " + std::to_string(record_.seq) +
+                                 " (the daemon did not stop cleanly): not restored");
+    return;
+  }
+  const std::size_t n = saved->entries.size();
+  if (n > 0 && !ring_.restore(std::move(saved->entries)))
+    log_line(LogLevel::warn, who + ": saved updates ignored: their seqs are not consecutive up to " +
+                                 std::to_string(record_.seq));
+  else if (n > 0)
+    log_line(LogLevel::info, who + ": " + std::to_string(ring_.size()) + " saved updates restored for re-attaching clients");
+}
+
 void NamedSession::close() {
   if (closed_) return;
   save(true);
+  if (store_)
+    if (auto st = store_->save_updates(record_.name, ring_); !st)
+      log_line(LogLevel::error, "session '" + record_.name + "': " + st.message());
   closed_ = true;
   idle_timer_.cancel();
   for (SessionMember* m : std::set<SessionMember*>(members_)) account_->detach(m);

@@ -3,7 +3,11 @@
 // Account routes them); every update is numbered (seq), kept in a bounded ring and sent to
 // every attached client. With no client attached the account stays connected (keepalive pings)
 // until the idle timeout; its file in --session-dir is written when keys or the authorization
-// change, when seq passes its reservation, and on close.
+// change, when seq passes its reservation, and on close (with the update ring beside it, so
+// that `since` also works across a clean daemon restart).
+//
+// Members with options.raw_updates get the server's updates unnumbered, straight from the
+// account; the numbered stream (and the ring, and `since` replays) is the gap-free one.
 #pragma once
 
 #include <cstdint>
@@ -56,8 +60,9 @@ class NamedSession : public std::enable_shared_from_this<NamedSession> {
   void save(bool exact = false);
 
  private:
-  void on_update(const std::string& message_json);
+  void on_update(const std::string& message_json, bool tracked);
   void arm_idle();
+  void restore_ring(const std::string& who);
 
   Daemon& daemon_;
   SessionRecord record_;

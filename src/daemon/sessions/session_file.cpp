@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,6 +62,51 @@ bool write_all(int fd, const std::string& data) {
     done += static_cast<std::size_t>(n);
   }
   return true;
+}
+
+// Replaces `path` with `text`: a 0600 temp file in the same directory, fsync, rename, fsync of
+// the directory (the rename is durable only then).
+crypto::Status write_atomically(const std::string& dir, const std::string& path, const std::string& tmp,
+                                const std::string& text) {
+  // O_EXCL after unlink: a stale temp file from a crash never lends us its mode or owner.
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return crypto::Status::error(tmp + ": cannot create: " + errno_text());
+  const bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+  const std::string why = ok ? std::string() : errno_text();
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return crypto::Status::error(tmp + ": cannot write: " + why);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string e = errno_text();
+    ::unlink(tmp.c_str());
+    return crypto::Status::error(path + ": cannot replace: " + e);
+  }
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+// The whole file; nullopt with an empty error when it does not exist.
+std::optional<std::string> read_whole(const std::string& path, std::string& error) {
+  error.clear();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT) error = path + ": " + errno_text();
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot read it";
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace
@@ -165,21 +211,10 @@ SessionStore::~SessionStore() {
 }
 
 std::optional<SessionRecord> SessionStore::load(const std::string& name, std::string& error) const {
-  error.clear();
   const std::string path = path_of(name);
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT) error = path + ": " + errno_text();
-    return std::nullopt;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot read it";
-    return std::nullopt;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j = json::parse(ss.str(), nullptr, false);
+  const auto text = read_whole(path, error);
+  if (!text) return std::nullopt;
+  json j = json::parse(*text, nullptr, false);
   if (j.is_discarded()) {
     error = path + ": not valid JSON";
     return std::nullopt;
@@ -198,31 +233,59 @@ std::optional<SessionRecord> SessionStore::load(const std::string& name, std::st
 }
 
 crypto::Status SessionStore::save(const SessionRecord& r) const {
-  const std::string path = path_of(r.name);
-  const std::string tmp = dir_ + "/." + r.name + ".json.tmp";
-  const std::string text = session_record_to_json(r).dump(1) + "\n";
-  // O_EXCL after unlink: a stale temp file from a crash never lends us its mode or owner.
-  ::unlink(tmp.c_str());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return crypto::Status::error(tmp + ": cannot create: " + errno_text());
-  const bool ok = write_all(fd, text) && ::fsync(fd) == 0;
-  const std::string why = ok ? std::string() : errno_text();
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return crypto::Status::error(tmp + ": cannot write: " + why);
+  return write_atomically(dir_, path_of(r.name), dir_ + "/." + r.name + ".json.tmp",
+                          session_record_to_json(r).dump(1) + "\n");
+}
+
+crypto::Status SessionStore::save_updates(const std::string& name, const UpdateRing& ring) const {
+  std::string text = json{{"version", kSessionFileVersion}, {"name", name}, {"last_seq", ring.last_seq()}}.dump();
+  text += '\n';
+  for (const auto& [seq, message] : ring.entries()) {
+    text += "{\"seq\":" + std::to_string(seq) + ",\"message\":";
+    text += message;
+    text += "}\n";
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string e = errno_text();
-    ::unlink(tmp.c_str());
-    return crypto::Status::error(path + ": cannot replace: " + e);
+  return write_atomically(dir_, updates_path_of(name), dir_ + "/." + name + ".updates.jsonl.tmp", text);
+}
+
+std::optional<SessionStore::SavedUpdates> SessionStore::load_updates(const std::string& name,
+                                                                     std::string& error) const {
+  const std::string path = updates_path_of(name);
+  const auto text = read_whole(path, error);
+  if (!text) return std::nullopt;
+  SavedUpdates out;
+  std::size_t pos = 0;
+  std::size_t line_no = 0;
+  auto fail = [&](const std::string& what) -> std::optional<SavedUpdates> {
+    error = path + ":" + std::to_string(line_no) + ": " + what;
+    return std::nullopt;
+  };
+  while (pos < text->size()) {
+    std::size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    const std::string_view line(text->data() + pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return fail("not a JSON object");
+    if (line_no == 1) {
+      if (j.value("version", json()) != kSessionFileVersion) return fail("version: expected " + std::to_string(kSessionFileVersion));
+      if (j.value("name", json()) != name) return fail("name: expected '" + name + "'");
+      if (!j.contains("last_seq") || !j["last_seq"].is_number_unsigned()) return fail("last_seq: expected a non-negative integer");
+      out.last_seq = j["last_seq"].get<std::uint64_t>();
+      continue;
+    }
+    if (!j.contains("seq") || !j["seq"].is_number_unsigned()) return fail("seq: expected a non-negative integer");
+    if (!j.contains("message") || !j["message"].is_object()) return fail("message: expected an object");
+    // The text as the daemon sent it (the line is {"seq":N,"message":TEXT}), not a re-serialization.
+    const std::string prefix = "{\"seq\":" + std::to_string(j["seq"].get<std::uint64_t>()) + ",\"message\":";
+    if (line.substr(0, prefix.size()) != prefix || line.back() != '}') return fail("not a line this daemon wrote");
+    out.entries.emplace_back(j["seq"].get<std::uint64_t>(),
+                             std::string(line.substr(prefix.size(), line.size() - prefix.size() - 1)));
   }
-  // The rename itself is durable only once the directory is synced.
-  if (const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
+  if (line_no == 0) return fail("empty file");
+  return out;
 }
 
 }  // namespace mtjson::daemon

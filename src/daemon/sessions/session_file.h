@@ -7,6 +7,12 @@
 //
 // "seq" is the last update number handed out (or a reservation above it, so that numbers are
 // never reused after a crash); "update_state" belongs to the update tracker and is kept as is.
+//
+// Beside it, DIR/NAME.updates.jsonl (0600, atomic too) holds the session's update ring as it was
+// at its last clean close: a header line {"version":1,"name":...,"last_seq":N}, then one line
+// {"seq":N,"message":{...}} per update, oldest first. It is used only while its last_seq equals
+// the session file's seq (after a crash the session file's seq is a reservation above it, and
+// the numbers in between are lost: the ring would have a hole).
 // The directory is locked (flock on DIR/.lock) for the daemon's lifetime: one daemon per dir.
 #pragma once
 
@@ -20,6 +26,7 @@
 #include "crypto/result.h"
 #include "daemon/account/account.h"
 #include "daemon/account/server_settings.h"
+#include "daemon/sessions/update_ring.h"
 
 namespace mtjson::daemon {
 
@@ -49,6 +56,15 @@ class SessionStore {
   // nullopt and empty error: no file for `name`.
   std::optional<SessionRecord> load(const std::string& name, std::string& error) const;
   crypto::Status save(const SessionRecord& r) const;
+
+  std::string updates_path_of(const std::string& name) const { return dir_ + "/" + name + ".updates.jsonl"; }
+  // The ring of `name` as saved with last_seq; nullopt and an empty error when there is no file.
+  struct SavedUpdates {
+    std::uint64_t last_seq = 0;
+    std::vector<UpdateRing::Entry> entries;
+  };
+  std::optional<SavedUpdates> load_updates(const std::string& name, std::string& error) const;
+  crypto::Status save_updates(const std::string& name, const UpdateRing& ring) const;
 
  private:
   SessionStore(std::string dir, int lock_fd) : dir_(std::move(dir)), lock_fd_(lock_fd) {}

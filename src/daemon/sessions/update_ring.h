@@ -13,6 +13,8 @@ namespace mtjson::daemon {
 
 class UpdateRing {
  public:
+  using Entry = std::pair<std::uint64_t, std::string>;  // seq, the update's JSON text
+
   // capacity 0 keeps nothing (every `since` older than the last seq is reported as missed).
   explicit UpdateRing(std::size_t capacity, std::uint64_t last_seq = 0) : capacity_(capacity), last_(last_seq) {}
 
@@ -28,6 +30,12 @@ class UpdateRing {
   };
   Replay since(std::uint64_t seq) const;
 
+  // What the ring holds, oldest first (saved on a clean close, see SessionStore::save_updates).
+  const std::deque<Entry>& entries() const { return ring_; }
+  // Puts back what a clean close saved: `entries` must end at last_seq() with consecutive seqs
+  // (else nothing is restored and false is returned); the newest `capacity` are kept.
+  bool restore(std::vector<Entry> entries);
+
   std::uint64_t last_seq() const { return last_; }
   std::size_t size() const { return ring_.size(); }
   std::size_t capacity() const { return capacity_; }
@@ -35,7 +43,7 @@ class UpdateRing {
  private:
   std::size_t capacity_;
   std::uint64_t last_;
-  std::deque<std::pair<std::uint64_t, std::string>> ring_;
+  std::deque<Entry> ring_;
 };
 
 }  // namespace mtjson::daemon
