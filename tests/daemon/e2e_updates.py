@@ -67,9 +67,38 @@ def run(c, d):
     counts = (len(received(b, 'hello')), len(received(b, 'skip')), len(received(b, 'drop')))
     c.check('... and nothing old again', counts == (1, 10, n), 'hello/skip/drop counts %s, %d new lines' %
             (counts, len(b.updates) - before))
+    too_long_and_lost_sessions(c, d, a, b, peer_b)
     shared_receiver(c, d, a, pa, ua)
     a.close()
     b.close()
+
+
+def too_long_and_lost_sessions(c, d, a, b, peer_b):
+    """The other two triggers of updates.getDifference (api_updates.md): updatesTooLong, and a
+    server that lost the session (new_session_created)."""
+    d.admin({'too_long_updates': {'count': 1}})
+    for k in range(3):
+        a.call({'_cons': 'messages.sendMessage', 'peer': peer_b, 'message': 'long %d' % k, 'random_id': 8000 + k})
+    got = wait_for_texts(b, 'long', 3, 20)
+    c.check('a push replaced by updatesTooLong: the receiver still has all 3, in order, once',
+            got == ['long 0', 'long 1', 'long 2'], str(got))
+    c.check('... and the updatesTooLong itself is handled by the daemon, not passed on',
+            d.logged('fault too_long_updates: updatesTooLong sent') and
+            not any(u.get('_cons') == 'updatesTooLong' for u in b.updates), str(b.updates[-5:])[:300])
+
+    forgotten = d.admin({'forget_sessions': {}}).get('forgotten', 0)
+    for k in range(3):
+        a.call({'_cons': 'messages.sendMessage', 'peer': peer_b, 'message': 'lost %d' % k, 'random_id': 8100 + k})
+    b.drain(0.5)
+    c.check('the server forgot the sessions (%d): the receiver\'s pushes meanwhile are gone' % forgotten,
+            forgotten >= 2 and received(b, 'lost') == [], str(received(b, 'lost')))
+    news = len([u for u in b.updates if u.get('_cons') == 'new_session_created'])
+    b.call({'_cons': 'users.getUsers', 'id': [{'_cons': 'inputUserSelf'}]})  # the next packet: a new session
+    got = wait_for_texts(b, 'lost', 3, 20)
+    c.check('... after new_session_created the daemon recovers them: all 3, in order, once',
+            got == ['lost 0', 'lost 1', 'lost 2'], str(got))
+    c.check('... and passes new_session_created on',
+            len([u for u in b.updates if u.get('_cons') == 'new_session_created']) == news + 1)
 
 
 def send_with_drops(d, client, reqs, also=None):

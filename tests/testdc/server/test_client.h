@@ -294,6 +294,8 @@ class TestClient {
           replies_[e->token] = Reply{false, {}, e->code, e->message};
         } else if (std::get_if<mtproto::session::Pong>(&ev)) {
           ++pongs;
+        } else if (std::get_if<mtproto::session::NewSession>(&ev)) {
+          ++new_sessions;
         } else if (auto* u = std::get_if<mtproto::session::Update>(&ev)) {
           updates.push_back(u->body);
         }
@@ -328,6 +330,7 @@ class TestClient {
   std::size_t packets_sent = 0;         // encrypted packets written (flush / quick ack)
   std::unique_ptr<mtproto::session::ClientSession> session;
   std::vector<Bytes> updates;
+  int new_sessions = 0;  // new_session_created notices received
   std::size_t pongs = 0;
 
  private:

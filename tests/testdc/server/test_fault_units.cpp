@@ -84,7 +84,8 @@ TEST_CASE("options: the fault flags and their errors", "[testdc][options][faults
   const std::string help = usage_text();
   for (const char* flag :
        {"--admin", "--drop-after", "--drop-rate", "--delay", "--salt-rotate", "--clock-skew", "--flood-wait",
-        "drop_connections", "rotate_salt", "destroy_keys", "swallow", "migrate", "skip_updates", "stats", "reset"})
+        "drop_connections", "rotate_salt", "destroy_keys", "swallow", "migrate", "skip_updates", "too_long_updates",
+        "forget_sessions", "stats", "reset"})
     CHECK(help.find(flag) != std::string::npos);
 }
 

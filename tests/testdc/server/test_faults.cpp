@@ -484,29 +484,47 @@ TEST_CASE("Server::admin is thread-safe before, during and after run()", "[testd
   CHECK(server.admin({{"reset", json::object()}})["ok"] == true);
 }
 
-TEST_CASE_METHOD(Faults, "skip_updates: the next N update pushes are lost while pts advances", "[testdc][faults]") {
-  auto c = connect(2);
-  auto result = [&](const std::string& method, const std::string& text) {
-    Reply r = c->call(c228.encode(text));
+// A signed-in account on one connection, talking to @echo (each message is answered by a push).
+struct EchoChat {
+  Faults& f;
+  std::unique_ptr<TestClient> c;
+  json echo;
+
+  EchoChat(Faults& faults, const std::string& phone) : f(faults), c(faults.connect(2)) {
+    json sent = result("auth.sendCode", R"({"_cons":"auth.sendCode","phone_number":")" + phone +
+                                            R"(","api_id":1,"api_hash":"x","settings":{"_cons":"codeSettings"}})");
+    const std::string hash = sent["phone_code_hash"];
+    const std::string code = std::string(5, phone[5]);  // 99966XYYYY lives on DC X, code XXXXX
+    json auth = result("auth.signIn", R"({"_cons":"auth.signIn","phone_number":")" + phone +
+                                          R"(","phone_code_hash":")" + hash + R"(","phone_code":")" + code + "\"}");
+    if (auth["_cons"] == "auth.authorizationSignUpRequired")
+      result("auth.signUp", R"({"_cons":"auth.signUp","phone_number":")" + phone + R"(","phone_code_hash":")" + hash +
+                                R"(","first_name":"Gap","last_name":""})");
+    echo = result("contacts.resolveUsername", R"({"_cons":"contacts.resolveUsername","username":"echo"})")["users"][0];
+  }
+  json result(const std::string& method, const std::string& text) {
+    Reply r = c->call(f.c228.encode(text));
     INFO(method << ": " << r.code << " " << r.message);
     REQUIRE(r.ok);
-    return c228.decode_result(r.body, method);
-  };
-  json sent = result("auth.sendCode", R"({"_cons":"auth.sendCode","phone_number":"9996620042","api_id":1,"api_hash":"x",)"
-                                      R"("settings":{"_cons":"codeSettings"}})");
-  const std::string hash = sent["phone_code_hash"];
-  json auth = result("auth.signIn", R"({"_cons":"auth.signIn","phone_number":"9996620042","phone_code_hash":")" + hash +
-                                        R"(","phone_code":"22222"})");
-  if (auth["_cons"] == "auth.authorizationSignUpRequired")
-    result("auth.signUp", R"({"_cons":"auth.signUp","phone_number":"9996620042","phone_code_hash":")" + hash +
-                              R"(","first_name":"Gap","last_name":""})");
-  json echo = result("contacts.resolveUsername", R"({"_cons":"contacts.resolveUsername","username":"echo"})")["users"][0];
-  auto send = [&](const std::string& text, int random_id) {
+    return f.c228.decode_result(r.body, method);
+  }
+  json send(const std::string& text, int random_id) {
     return result("messages.sendMessage",
                   R"({"_cons":"messages.sendMessage","peer":{"_cons":"inputPeerUser","user_id":)" + echo["id"].dump() +
                       R"(,"access_hash":)" + echo["access_hash"].dump() + R"(},"message":")" + text +
                       R"(","random_id":)" + std::to_string(random_id) + "}");
-  };
+  }
+  // Reads until `n` pushes in all have come (or 2 s).
+  void wait_updates(std::size_t n) {
+    for (int i = 0; i < 100 && c->updates.size() < n; ++i) c->pump(20);
+  }
+};
+
+TEST_CASE_METHOD(Faults, "skip_updates: the next N update pushes are lost while pts advances", "[testdc][faults]") {
+  EchoChat chat(*this, "9996620042");
+  auto& c = chat.c;
+  auto result = [&](const std::string& method, const std::string& text) { return chat.result(method, text); };
+  auto send = [&](const std::string& text, int random_id) { return chat.send(text, random_id); };
 
   // Bad counts are refused.
   json bad = server.server->admin({{"skip_updates", {{"count", -1}}}});
@@ -547,4 +565,45 @@ TEST_CASE_METHOD(Faults, "skip_updates: the next N update pushes are lost while 
   for (int i = 0; i < 100 && c->updates.size() < 4; ++i) c->pump(20);
   CHECK(c->updates.size() == 4);
   CHECK(stats()["updates_skipped"] == 1);
+}
+
+TEST_CASE_METHOD(Faults, "too_long_updates: the next N pushes become updatesTooLong", "[testdc][faults]") {
+  EchoChat chat(*this, "9996620043");
+  json bad = server.server->admin({{"too_long_updates", {{"count", "x"}}}});
+  CHECK(bad["ok"] == false);
+  CHECK(bad["error"].get<std::string>().find("too_long_updates.count") != std::string::npos);
+
+  admin({{"too_long_updates", {{"count", 1}}}});
+  CHECK(chat.send("one", 1)["pts"] == 1);
+  chat.wait_updates(1);
+  chat.send("two", 2);
+  chat.wait_updates(2);
+  chat.c->pump(100);
+  REQUIRE(chat.c->updates.size() == 2);
+  CHECK(c228.decode_boxed(chat.c->updates[0]) == json{{"_cons", "updatesTooLong"}});
+  json second = c228.decode_boxed(chat.c->updates[1]);
+  CHECK(second["_cons"] == "updateShortMessage");
+  CHECK(second["message"] == "two");
+  CHECK(stats()["updates_too_long"] == 1);
+  CHECK(server.wait_logged("fault too_long_updates: updatesTooLong sent to session"));
+  // What the replaced push held is in the difference.
+  json d = chat.result("updates.getDifference", R"({"_cons":"updates.getDifference","pts":1,"date":0,"qts":0})");
+  REQUIRE(d["new_messages"].size() == 3);
+  CHECK(d["new_messages"][0]["message"] == "one");  // @echo's answer to "one", which became updatesTooLong
+}
+
+TEST_CASE_METHOD(Faults, "forget_sessions: keys stay, the next packet starts a new session without updates meanwhile",
+                 "[testdc][faults]") {
+  EchoChat chat(*this, "9996620044");
+  chat.send("before", 1);
+  chat.wait_updates(1);
+  REQUIRE(chat.c->updates.size() == 1);
+  const int sessions_before = chat.c->new_sessions;
+  CHECK(admin({{"forget_sessions", json::object()}})["forgotten"].get<int>() >= 1);
+  CHECK(stats()["sessions_forgotten"].get<int>() >= 1);
+  CHECK(server.wait_logged("fault forget_sessions:"));
+  // Same auth key, same session_id: the server no longer knows the session, so it starts one.
+  json me = chat.result("users.getUsers", R"({"_cons":"users.getUsers","id":[{"_cons":"inputUserSelf"}]})");
+  CHECK(me[0]["self"] == true);  // still signed in: the authorization hangs off the key
+  CHECK(chat.c->new_sessions == sessions_before + 1);
 }

@@ -117,6 +117,16 @@ json add_method_fault(ServerCore& core, MethodFault f) {
   return {{"ok", true}};
 }
 
+// The push faults ({"skip_updates":{"count":N}} and the like): N of the next pushes are altered;
+// 0 or null clears.
+json set_push_fault(ServerCore& core, const std::string& name, const json& v, std::int64_t FaultConfig::*count,
+                    const std::string& effect) {
+  Args a(name, v, {"count"});
+  core.faults.*count = v.is_null() ? 0 : a.integer("count", 0, kMaxCount);
+  core.info("admin: " + name + ": the next " + std::to_string(core.faults.*count) + " update push(es) " + effect);
+  return {{"ok", true}};
+}
+
 using Handler = std::function<json(ServerCore&, const std::string&, const json&)>;
 
 const std::map<std::string, Handler>& handlers() {
@@ -216,6 +226,15 @@ const std::map<std::string, Handler>& handlers() {
          Args a(name, v, {});
          return {{"ok", true}, {"destroyed", core.destroy_keys()}};
        }},
+      {"forget_sessions",
+       [](ServerCore& core, const std::string& name, const json& v) -> json {
+         Args a(name, v, {});
+         return {{"ok", true}, {"forgotten", core.forget_sessions()}};
+       }},
+      {"too_long_updates",
+       [](ServerCore& core, const std::string& name, const json& v) -> json {
+         return set_push_fault(core, name, v, &FaultConfig::too_long_updates, "become updatesTooLong");
+       }},
       {"clock_skew",
        [](ServerCore& core, const std::string& name, const json& v) -> json {
          Args a(name, v, {"seconds"});
@@ -224,11 +243,7 @@ const std::map<std::string, Handler>& handlers() {
        }},
       {"skip_updates",
        [](ServerCore& core, const std::string& name, const json& v) -> json {
-         Args a(name, v, {"count"});
-         core.faults.skip_updates = v.is_null() ? 0 : a.integer("count", 0, kMaxCount);
-         core.info("admin: skip_updates: the next " + std::to_string(core.faults.skip_updates) +
-                   " update push(es) will not be delivered");
-         return {{"ok", true}};
+         return set_push_fault(core, name, v, &FaultConfig::skip_updates, "will not be delivered");
        }},
       {"stats",
        [](ServerCore& core, const std::string& name, const json& v) -> json {

@@ -13,6 +13,9 @@
 //   {"migrate":{"method":M,"error":"X_MIGRATE_N","count":C?}} 303
 //   {"swallow":{"method":M,"count":C?}}        acknowledged, never answered
 //   {"destroy_keys":{}}                        forget every auth key (-404 from then on)
+//   {"forget_sessions":{}}                     forget every MTProto session, keep the keys
+//                                              (clients get new_session_created)
+//   {"too_long_updates":{"count":N}}           the next N update pushes become updatesTooLong
 //   {"clock_skew":{"seconds":S}}               the server's clock runs S seconds ahead
 //   {"skip_updates":{"count":N}}               the next N update pushes to sessions are not
 //                                              delivered (pts/seq advance: clients see a gap);

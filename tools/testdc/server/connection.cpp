@@ -48,6 +48,18 @@ void ServerCore::deliver_push(const Push& push, TimePoint now) {
          std::to_string(faults.skip_updates) + " more to skip)");
     return;
   }
+  if (faults.too_long_updates > 0) {
+    --faults.too_long_updates;
+    ++stats.updates_too_long;
+    ++stats.faults_fired;
+    info("fault too_long_updates: updatesTooLong sent to session " + std::to_string(push.session_id) +
+         " instead of an update (" + std::to_string(faults.too_long_updates) + " more)");
+    if (auto bytes = api.encode_updates(entry->api, {{"_cons", "updatesTooLong"}})) {
+      entry->session.push_update(std::move(*bytes), now);
+      if (entry->attached) entry->attached->wake();
+    }
+    return;
+  }
   auto bytes = api.encode_updates(entry->api, push.updates);
   if (!bytes) return;
   entry->session.push_update(std::move(*bytes), now);

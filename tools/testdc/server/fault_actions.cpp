@@ -53,8 +53,8 @@ std::size_t ServerCore::rotate_salts(const std::string& why) {
   return session_count;
 }
 
-std::size_t ServerCore::destroy_keys() {
-  // Sessions first: their connections hold pointers to them.
+void ServerCore::clear_sessions() {
+  // Their connections hold pointers to them: detach first.
   sessions.for_each([&](SessionEntry& e) {
     if (Connection* c = e.attached) {
       c->detach(&e);
@@ -62,6 +62,20 @@ std::size_t ServerCore::destroy_keys() {
     }
   });
   sessions.clear();
+}
+
+std::size_t ServerCore::forget_sessions() {
+  const std::size_t n = sessions.size();
+  clear_sessions();
+  stats.sessions_forgotten += n;
+  ++stats.faults_fired;
+  info("fault forget_sessions: " + std::to_string(n) +
+       " session(s) forgotten (auth keys kept); their next packets start new sessions (new_session_created)");
+  return n;
+}
+
+std::size_t ServerCore::destroy_keys() {
+  clear_sessions();
   std::set<std::uint64_t> ids;
   keys.for_each([&](KeyState& k) { ids.insert(k.key.id); });
   for (std::uint64_t id : world.auth_key_ids()) ids.insert(id);
@@ -107,6 +121,8 @@ nlohmann::json ServerCore::stats_json() const {
       {"transport_errors_sent", stats.transport_errors_sent},
       {"salt_rotations", stats.salt_rotations},
       {"updates_skipped", stats.updates_skipped},
+      {"updates_too_long", stats.updates_too_long},
+      {"sessions_forgotten", stats.sessions_forgotten},
       {"auth_keys", keys.size()},
       {"sessions", sessions.size()},
   };

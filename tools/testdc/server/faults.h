@@ -45,6 +45,9 @@ struct FaultConfig {
   // The next N updates pushed to sessions are dropped (the world's pts/seq still advance), so
   // clients see a gap (api_updates.md "Recovering gaps"). One per Updates object and session.
   std::int64_t skip_updates = 0;
+  // The next N update pushes are replaced by updatesTooLong: the client must call
+  // updates.getDifference to learn what they held (api_updates.md, "updatesTooLong").
+  std::int64_t too_long_updates = 0;
 
   // Consumes one call of the first rule matching `method` (nullopt: none does).
   std::optional<MethodFault> take_method_fault(const std::string& method);
@@ -61,6 +64,8 @@ struct Stats {
   std::uint64_t transport_errors_sent = 0;     // -404 and friends
   std::uint64_t salt_rotations = 0;
   std::uint64_t updates_skipped = 0;           // pushes dropped by skip_updates
+  std::uint64_t updates_too_long = 0;          // pushes replaced by too_long_updates
+  std::uint64_t sessions_forgotten = 0;        // by forget_sessions
 };
 
 // True with probability p (0..1), from 32 random bits.

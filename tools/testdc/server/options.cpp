@@ -206,6 +206,8 @@ Fault injection (for tests; every fault that fires is logged):
                         {"migrate":{"method":"*","error":"NETWORK_MIGRATE_3"}}
                         {"swallow":{"method":"help.getConfig"}}  {"clock_skew":{"seconds":600}}
                         {"skip_updates":{"count":2}} (the next 2 update pushes are lost: a pts gap)
+                        {"too_long_updates":{"count":1}} (the next push becomes updatesTooLong)
+                        {"forget_sessions":{}} (sessions lost, keys kept: new_session_created)
                         {"stats":{}}  {"reset":{}}
   --drop-after N        cut each connection right after it received N encrypted packets (a
                         container counts once; the Nth is processed, its answers wait in the

@@ -64,12 +64,17 @@ struct ServerCore {
   std::size_t rotate_salts(const std::string& why);
   // Forgets every auth key (and its authorization and sessions); returns how many keys.
   std::size_t destroy_keys();
+  // Forgets every MTProto session but keeps the auth keys, as a server restart does
+  // (mtproto_service_messages.md, new_session_created); returns how many.
+  std::size_t forget_sessions();
   void set_clock_skew(std::int64_t seconds);
   // The counters of Stats plus what is live now.
   nlohmann::json stats_json() const;
 
   // Delivers one Updates object to a session (World's Push), in that session's layer.
   void deliver_push(const Push& push, mtproto::session::TimePoint now);
+
+  void clear_sessions();
 
   void info(const std::string& line) const {
     if (log) log(line);
