@@ -136,6 +136,37 @@ TEST_CASE("error texts", "[protocol]") {
   CHECK(json_long(Json(18446744073709551615ULL)) == -1);
 }
 
+TEST_CASE("an unhandled answer is described by its kind, for any request", "[protocol]") {
+  Answer rpc;
+  rpc.kind = Answer::Kind::RpcError;
+  rpc.error_code = 400;
+  rpc.error = "API_ID_INVALID";
+  Failure f = describe_answer_failure("auth.sendCode", rpc);
+  CHECK(f.exit_code == describe_rpc_error("auth.sendCode", 400, "API_ID_INVALID").exit_code);
+  CHECK(f.message == describe_rpc_error("auth.sendCode", 400, "API_ID_INVALID").message);
+
+  Answer timeout;
+  timeout.kind = Answer::Kind::RpcTimeout;
+  CHECK(describe_answer_failure("users.getUsers", timeout).message == describe_timeout("users.getUsers").message);
+  CHECK(describe_answer_failure("users.getUsers", timeout).exit_code == kExitUnreachable);
+
+  Answer refused;
+  refused.kind = Answer::Kind::DaemonError;
+  refused.error = "session";
+  refused.detail = "bad auth_key";
+  Failure r = describe_answer_failure("session restore", refused);
+  CHECK(r.exit_code == kExitInput);
+  CHECK_THAT(r.message, Catch::Contains("session: bad auth_key"));
+
+  for (Answer::Kind kind : {Answer::Kind::Result, Answer::Kind::Session, Answer::Kind::Server, Answer::Kind::Other}) {
+    Answer odd;
+    odd.kind = kind;
+    Failure o = describe_answer_failure("auth.signIn", odd);
+    CHECK(o.exit_code == kExitUnreachable);
+    CHECK(o.message == "the daemon's answer to the auth.signIn request is not what the protocol says");
+  }
+}
+
 TEST_CASE("session file: atomic, mode 0600 whatever the umask, readable back", "[file]") {
   TempDir dir;
   const fs::path file = dir.path / "session.json";

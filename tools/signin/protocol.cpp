@@ -190,6 +190,16 @@ Failure describe_daemon_error(std::string_view what, const Answer& a) {
                                 "): use mtjson and mtjson-signin of the same version"};
 }
 
+Failure describe_answer_failure(std::string_view what, const Answer& a) {
+  switch (a.kind) {
+    case Answer::Kind::RpcError: return describe_rpc_error(what, a.error_code, a.error);
+    case Answer::Kind::RpcTimeout: return describe_timeout(what);
+    case Answer::Kind::DaemonError: return describe_daemon_error(what, a);
+    default:
+      return {kExitUnreachable, "the daemon's answer to the " + std::string(what) + " request is not what the protocol says"};
+  }
+}
+
 std::string describe_user(const Json& user) {
   std::string name = json_string(user, "first_name");
   std::string last = json_string(user, "last_name");

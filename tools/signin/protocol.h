@@ -76,6 +76,9 @@ Failure describe_rpc_error(std::string_view method, int error_code, const std::s
 Failure describe_timeout(std::string_view method);
 // `what`: the request ("server", "session", "session restore", or a method name).
 Failure describe_daemon_error(std::string_view what, const Answer& answer);
+// Any answer to `what` that the flow does not handle itself: an rpc_error, an rpc_timeout or a
+// refused line as above; a kind the request cannot get is a protocol mismatch (kExitUnreachable).
+Failure describe_answer_failure(std::string_view what, const Answer& answer);
 
 // FLOOD_WAIT_30 -> 30 (also FLOOD_PREMIUM_WAIT_X, SLOWMODE_WAIT_X); nullopt for other errors.
 std::optional<long> flood_wait_seconds(const std::string& error_message);

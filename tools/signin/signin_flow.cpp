@@ -398,14 +398,7 @@ Step SigninFlow::fail(int exit_code, std::string message) {
 }
 
 Step SigninFlow::fail_answer(const Answer& a) {
-  Failure f;
-  switch (a.kind) {
-    case Answer::Kind::RpcError: f = describe_rpc_error(pending_method_, a.error_code, a.error); break;
-    case Answer::Kind::RpcTimeout: f = describe_timeout(pending_method_); break;
-    case Answer::Kind::DaemonError: f = describe_daemon_error(pending_method_, a); break;
-    default:
-      f = {kExitUnreachable, "the daemon's answer to the " + pending_method_ + " request is not what the protocol says"};
-  }
+  Failure f = describe_answer_failure(pending_method_, a);
   return fail(f.exit_code, f.message);
 }
 
