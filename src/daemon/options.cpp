@@ -1,19 +1,14 @@
 #include "daemon/options.h"
 
-#include <charconv>
 #include <fstream>
 #include <sstream>
 
+#include "cli/flag_value.h"
 #include "daemon/sessions/access.h"
 
 namespace mtjson::daemon {
 
 namespace {
-
-bool to_int(const std::string& s, long long lo, long long hi, long long& out) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && out >= lo && out <= hi;
-}
 
 bool to_seconds(const std::string& s, double lo, double hi, double& out) {
   try {
@@ -107,8 +102,12 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       return true;
     };
     std::string v;
-    long long n = 0;
     double s = 0;
+    // An integer flag in lo..hi: "--dc: 'x' is not a DC id (1..1000)", "--dc needs a DC id".
+    auto integer = [&](const char* what, std::int64_t lo, std::int64_t hi) -> cli::IntValue {
+      if (!value(v)) return {0, a + " needs " + what};
+      return cli::int_value(a, v, what, lo, hi);
+    };
     if (a == "--help" || a == "-h") {
       o.help = true;
     } else if (a == "--version") {
@@ -138,34 +137,39 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
         return fail("--session-idle-timeout: expected seconds (0 = forever, up to a year)");
       d.session_idle_timeout = seconds(s);
     } else if (a == "--session-buffer") {
-      if (!value(v) || !to_int(v, 0, 10000000, n)) return fail("--session-buffer: expected a number of updates (0..10000000)");
-      d.session_buffer = static_cast<std::size_t>(n);
+      auto n = integer("a number of updates", 0, 10000000);
+      if (!n) return fail(n.error);
+      d.session_buffer = static_cast<std::size_t>(n.value);
     } else if (a == "--host") {
       if (!value(d.host) || d.host.empty()) return fail("--host: expected an address");
     } else if (a == "--port") {
-      if (!value(v) || !to_int(v, 0, 65535, n)) return fail("--port: expected a port number 0..65535");
-      d.port = static_cast<std::uint16_t>(n);
+      auto n = integer("a port number", 0, 65535);
+      if (!n) return fail(n.error);
+      d.port = static_cast<std::uint16_t>(n.value);
     } else if (a == "--testdc-data") {
       if (!value(d.testdc_data) || d.testdc_data.empty()) return fail("--testdc-data: expected a directory");
       d.testdc = true;
     } else if (a == "--testdc-admin") {
-      if (!value(v) || !to_int(v, 0, 65535, n)) return fail("--testdc-admin: expected a port number");
-      d.testdc_admin = n == 0 ? -1 : static_cast<int>(n);
+      auto n = integer("a port number", 0, 65535);
+      if (!n) return fail(n.error);
+      d.testdc_admin = n.value == 0 ? -1 : static_cast<int>(n.value);
       d.testdc = true;
     } else if (a == "--testdc-port") {
-      if (!value(v) || !to_int(v, 0, 65533, n)) return fail("--testdc-port: expected a port number");
-      d.testdc_port = static_cast<int>(n);
+      // DC n listens on N+n-1: three DCs need N+2 <= 65535.
+      auto n = integer("a port number", 0, 65533);
+      if (!n) return fail(n.error);
+      d.testdc_port = static_cast<int>(n.value);
       d.testdc = true;
     } else if (a == "--dc") {
-      if (!value(v) || !to_int(v, 1, 1000, n)) return fail("--dc: expected a DC id (1..1000)");
-      d.server.dc = static_cast<int>(n);
+      auto n = integer("a DC id", 1, 1000);
+      if (!n) return fail(n.error);
+      d.server.dc = static_cast<int>(n.value);
     } else if (a == "--server") {
       if (!value(v)) return fail("--server: expected HOST:PORT");
-      const auto colon = v.rfind(':');
-      if (colon == std::string::npos || colon == 0 || !to_int(v.substr(colon + 1), 1, 65535, n))
-        return fail("--server: expected HOST:PORT, got '" + v + "'");
-      d.server.host = v.substr(0, colon);
-      d.server.port = static_cast<std::uint16_t>(n);
+      auto server = cli::parse_host_port(v);
+      if (!server) return fail("--server: '" + v + "' is not HOST:PORT ([ADDR]:PORT for IPv6)");
+      d.server.host = server->host;
+      d.server.port = server->port;
     } else if (a == "--rsa") {
       if (!value(o.rsa_file)) return fail("--rsa: expected a PEM file");
       std::ifstream f(o.rsa_file);
@@ -183,8 +187,9 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       if (!value(v)) return fail("--proxy: expected a proxy URL");
       if (!d.server.apply(nlohmann::json{{"proxy", v}}, error)) return fail("--proxy: " + error);
     } else if (a == "--api-id") {
-      if (!value(v) || !to_int(v, 0, 2147483647, n)) return fail("--api-id: expected a positive integer");
-      d.account.init.api_id = static_cast<std::int32_t>(n);
+      auto n = integer("an api_id", 0, 2147483647);
+      if (!n) return fail(n.error);
+      d.account.init.api_id = static_cast<std::int32_t>(n.value);
     } else if (a == "--device-model") {
       if (!value(d.account.init.device_model)) return fail("--device-model: expected a value");
     } else if (a == "--system-version") {
@@ -204,11 +209,13 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       if (!value(v) || !to_seconds(v, 1, 3600, s)) return fail("--ping-interval: expected seconds (1..3600)");
       d.account.ping_interval = seconds(s);
     } else if (a == "--max-line") {
-      if (!value(v) || !to_int(v, 1024, 1ll << 31, n)) return fail("--max-line: expected bytes (1024..2147483648)");
-      d.max_line = static_cast<std::size_t>(n);
+      auto n = integer("a size in bytes", 1024, 1ll << 31);
+      if (!n) return fail(n.error);
+      d.max_line = static_cast<std::size_t>(n.value);
     } else if (a == "--max-output") {
-      if (!value(v) || !to_int(v, 4096, 1ll << 34, n)) return fail("--max-output: expected bytes (>= 4096)");
-      d.max_output = static_cast<std::size_t>(n);
+      auto n = integer("a size in bytes", 4096, 1ll << 34);
+      if (!n) return fail(n.error);
+      d.max_output = static_cast<std::size_t>(n.value);
     } else if (a == "--schema") {
       if (!value(o.schema_file)) return fail("--schema: expected a file");
     } else if (a == "--log-level") {

@@ -301,7 +301,7 @@ TEST_CASE("a failed sign-in stops the run with exit 1 and says which client, ste
 TEST_CASE("bad flags and no daemon: exit 2 with one line") {
   Ran r = run_bench({"--clients", "zero"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "mtjson-bench: --clients: expected an integer, got 'zero'\n");
+  CHECK(r.err == "mtjson-bench: --clients: 'zero' is not a client count (1..100000)\n");
   CHECK(r.out.empty());
 
   // A port nobody listens on: bind one, note it, close it.

@@ -101,9 +101,9 @@ TEST_CASE("sendMessage signs in, by default from 9996620000, one number per clie
 TEST_CASE("bad flags name the flag") {
   CHECK(starts(bad({"--frobnicate"}), "--frobnicate: unknown flag"));
   CHECK(starts(bad({"--port"}), "--port: missing value"));
-  CHECK(starts(bad({"--port", "0"}), "--port: 0 is out of range"));
+  CHECK(bad({"--port", "0"}) == "--port: '0' is not a port number (1..65535)");
   CHECK(starts(bad({"--port", "65536"}), "--port:"));
-  CHECK(starts(bad({"--port", "12a"}), "--port: expected an integer"));
+  CHECK(bad({"--port", "12a"}) == "--port: '12a' is not a port number (1..65535)");
   CHECK(starts(bad({"--clients", "0"}), "--clients:"));
   CHECK(starts(bad({"--clients", "-3"}), "--clients:"));
   CHECK(starts(bad({"--inflight", "x"}), "--inflight:"));

@@ -185,6 +185,25 @@ TEST_CASE("options: session and access flags") {
   CHECK(usage_text().find("--token") != std::string::npos);
 }
 
+TEST_CASE("options: integer and HOST:PORT values name the flag, the text and the range") {
+  CHECK(parse_options({"--port", "x"}).error == "--port: 'x' is not a port number (0..65535)");
+  CHECK(parse_options({"--testdc-port", "65534"}).error == "--testdc-port: '65534' is not a port number (0..65533)");
+  CHECK(parse_options({"--dc", "0"}).error == "--dc: '0' is not a DC id (1..1000)");
+  CHECK(parse_options({"--dc"}).error == "--dc needs a DC id");
+  CHECK(parse_options({"--max-line", "10"}).error == "--max-line: '10' is not a size in bytes (1024..2147483648)");
+  CHECK(parse_options({"--server", "::1:443"}).error == "--server: '::1:443' is not HOST:PORT ([ADDR]:PORT for IPv6)");
+  auto v6 = parse_options({"--server", "[::1]:4430"});
+  REQUIRE(v6.options);
+  CHECK(v6.options->daemon.server.host == "::1");
+  CHECK(v6.options->daemon.server.port == 4430);
+  auto ok = parse_options({"--port", "0", "--testdc-admin", "0", "--dc", "4", "--api-id", "7"});
+  REQUIRE(ok.options);
+  CHECK(ok.options->daemon.port == 0);
+  CHECK(ok.options->daemon.testdc_admin == -1);
+  CHECK(ok.options->daemon.server.dc == 4);
+  CHECK(ok.options->daemon.account.init.api_id == 7);
+}
+
 TEST_CASE("session records: round trip of every DC's key, server, update_state and seq") {
   SessionRecord r;
   r.name = "alice";

@@ -92,12 +92,13 @@ TEST_CASE("options: bad values name the flag", "[options]") {
   bad({"--check", "f", "--out", "g"}, "--check");
   bad({"--json=yes"}, "takes no value");
   bad({"--frobnicate"}, "unknown argument");
-  std::string host;
-  int port = 0;
-  CHECK(parse_host_port("[::1]:8443", host, port));
-  CHECK(host == "::1");
-  CHECK(port == 8443);
-  CHECK_FALSE(parse_host_port("a:70000", host, port));
+  bad({"--server", "a:70000"}, "--server: 'a:70000' is not HOST:PORT");
+  bad({"--port", "x"}, "--port: 'x' is not a port number (1..65535)");
+  bad({"--api-id", "0"}, "--api-id: '0' is not an api_id from https://my.telegram.org/apps (1..2147483647)");
+  auto v6 = parse({"--server", "[::1]:8443"});
+  REQUIRE(v6.options);
+  CHECK(v6.options->server_host == "::1");
+  CHECK(v6.options->server_port == 8443);
 }
 
 TEST_CASE("input clean-up", "[input]") {

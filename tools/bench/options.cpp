@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 
+#include "cli/flag_value.h"
+
 namespace mtjson::bench {
 
 namespace {
@@ -18,15 +20,11 @@ struct Bad {
   std::string line;
 };
 
-template <typename T>
-T integer(const std::string& flag, const std::string& v, T lo, T hi) {
-  T out{};
-  auto r = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (r.ec != std::errc() || r.ptr != v.data() + v.size())
-    throw Bad{flag + ": expected an integer, got '" + v + "'"};
-  if (out < lo || out > hi)
-    throw Bad{flag + ": " + v + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi)};
-  return out;
+// An integer flag in lo..hi, `what` naming it in the error line ("a client count").
+std::int64_t integer(const std::string& flag, const std::string& v, const char* what, std::int64_t lo, std::int64_t hi) {
+  auto n = cli::int_value(flag, v, what, lo, hi);
+  if (!n) throw Bad{n.error};
+  return n.value;
 }
 
 double seconds(const std::string& flag, const std::string& v, bool zero_ok) {
@@ -49,6 +47,14 @@ std::string digits_of_phone(const std::string& flag, const std::string& v) {
   if (d.size() != 10 || d.compare(0, 5, "99966") != 0 || d[5] == '0')
     throw Bad{flag + ": '" + v + "' is not a test number 99966XYYYY (X = DC 1..9)"};
   return d;
+}
+
+// YYYY of a test number 99966XYYYY as digits_of_phone returns it; nullopt for anything else.
+std::optional<int> test_number_tail(const std::string& phone) {
+  if (phone.size() != 10) return std::nullopt;
+  auto tail = cli::parse_int(std::string_view(phone).substr(6), 0, 9999);
+  if (!tail) return std::nullopt;
+  return static_cast<int>(*tail);
 }
 
 Method method_of(const std::string& v) {
@@ -88,7 +94,9 @@ std::string Options::method_name() const {
 std::string Options::phone_for(int index) const {
   if (!signin) return {};
   // The last four digits count up; parse_options checked that they do not run past 9999.
-  int yyyy = std::stoi(signin->substr(6)) + index;
+  auto first = test_number_tail(*signin);
+  if (!first) return {};
+  int yyyy = *first + index;
   std::string tail = std::to_string(yyyy);
   return signin->substr(0, 6) + std::string(4 - tail.size(), '0') + tail;
 }
@@ -103,12 +111,14 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
            if (v.empty()) throw Bad{"--host: empty"};
            o.host = v;
          }},
-        {"--port", [&](auto& f, auto& v) { o.port = integer<int>(f, v, 1, 65535); }},
-        {"--clients", [&](auto& f, auto& v) { o.clients = integer<int>(f, v, 1, 100000); }},
-        {"--inflight", [&](auto& f, auto& v) { o.inflight = integer<int>(f, v, 1, 1000000); }},
+        {"--port", [&](auto& f, auto& v) { o.port = static_cast<int>(integer(f, v, "a port number", 1, 65535)); }},
+        {"--clients", [&](auto& f, auto& v) { o.clients = static_cast<int>(integer(f, v, "a client count", 1, 100000)); }},
+        {"--inflight", [&](auto& f, auto& v) {
+           o.inflight = static_cast<int>(integer(f, v, "a request count", 1, 1000000));
+         }},
         {"--duration", [&](auto& f, auto& v) { o.duration_s = seconds(f, v, false); }},
         {"--requests", [&](auto& f, auto& v) {
-           o.requests = integer<std::uint64_t>(f, v, 1, std::uint64_t{1} << 53);
+           o.requests = static_cast<std::uint64_t>(integer(f, v, "a request count", 1, std::int64_t{1} << 53));
          }},
         {"--warmup", [&](auto& f, auto& v) { o.warmup_s = seconds(f, v, true); }},
         {"--drain", [&](auto& f, auto& v) { o.drain_s = seconds(f, v, false); }},
@@ -118,46 +128,46 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
            o.message = minified_message(v);
            have_message = true;
          }},
-        {"--timeout", [&](auto& f, auto& v) { o.timeout_s = integer<int>(f, v, 1, 86400); }},
+        {"--timeout", [&](auto& f, auto& v) { o.timeout_s = static_cast<int>(integer(f, v, "seconds", 1, 86400)); }},
         {"--signin", [&](auto& f, auto& v) { o.signin = digits_of_phone(f, v); }},
-        {"--layer", [&](auto& f, auto& v) { o.layer = integer<int>(f, v, 1, 100000); }},
-        {"--api-id", [&](auto& f, auto& v) { o.api_id = integer<int>(f, v, 1, INT32_MAX); }},
+        {"--layer", [&](auto& f, auto& v) { o.layer = static_cast<int>(integer(f, v, "a layer", 1, 100000)); }},
+        {"--api-id", [&](auto& f, auto& v) { o.api_id = static_cast<int>(integer(f, v, "an api_id", 1, INT32_MAX)); }},
         {"--api-hash", [&](auto&, auto& v) { o.api_hash = v; }},
         {"--text", [&](auto&, auto& v) {
            if (v.empty()) throw Bad{"--text: empty (Telegram rejects empty messages)"};
            o.text = v;
          }},
-        {"--pid-daemon", [&](auto& f, auto& v) { o.pid_daemon = integer<int>(f, v, 1, INT32_MAX); }},
-        {"--pid-testdc", [&](auto& f, auto& v) { o.pid_testdc = integer<int>(f, v, 1, INT32_MAX); }},
-        {"--idle-clients", [&](auto& f, auto& v) { o.idle_clients = integer<int>(f, v, 0, 1000000); }},
+        {"--pid-daemon", [&](auto& f, auto& v) {
+           o.pid_daemon = static_cast<int>(integer(f, v, "a process id", 1, INT32_MAX));
+         }},
+        {"--pid-testdc", [&](auto& f, auto& v) {
+           o.pid_testdc = static_cast<int>(integer(f, v, "a process id", 1, INT32_MAX));
+         }},
+        {"--idle-clients", [&](auto& f, auto& v) {
+           o.idle_clients = static_cast<int>(integer(f, v, "a client count", 0, 1000000));
+         }},
     };
     const std::map<std::string, bool*> switches = {
         {"--json", &o.json}, {"--verbose", &o.verbose}, {"--help", &o.help}, {"-h", &o.help}};
     bool no_init = false;
 
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      std::string flag = args[i];
-      std::optional<std::string> value;
-      if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-        value = flag.substr(eq + 1);
-        flag = flag.substr(0, eq);
-      }
+    cli::ArgReader args_in(args);
+    while (args_in.next()) {
+      const std::string& flag = args_in.flag();
       if (flag == "--no-init") {
-        if (value) throw Bad{flag + ": takes no value"};
+        if (args_in.has_inline_value()) throw Bad{flag + ": takes no value"};
         no_init = true;
         continue;
       }
       if (auto s = switches.find(flag); s != switches.end()) {
-        if (value) throw Bad{flag + ": takes no value"};
+        if (args_in.has_inline_value()) throw Bad{flag + ": takes no value"};
         *s->second = true;
         continue;
       }
       auto w = with_value.find(flag);
       if (w == with_value.end()) throw Bad{flag + ": unknown flag (see --help)"};
-      if (!value) {
-        if (i + 1 >= args.size()) throw Bad{flag + ": missing value"};
-        value = args[++i];
-      }
+      auto value = args_in.value();
+      if (!value) throw Bad{flag + ": missing value"};
       w->second(flag, *value);
     }
     if (o.help) return {o, {}};
@@ -169,7 +179,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     if (o.method != Method::raw && have_message) throw Bad{"--message: only with --method raw"};
     if (o.method == Method::send_message && !o.signin) o.signin = kDefaultSigninPhone;
     if (o.method == Method::server && o.signin) throw Bad{"--signin: not with --method server (no Telegram calls)"};
-    if (o.signin && std::stoi(o.signin->substr(6)) + o.clients - 1 > 9999)
+    if (o.signin && test_number_tail(*o.signin).value_or(0) + o.clients - 1 > 9999)
       throw Bad{"--signin: " + *o.signin + " + " + std::to_string(o.clients) +
                 " clients runs past the test number range (the last 4 digits count up per client)"};
   } catch (const Bad& bad) {

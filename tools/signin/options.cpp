@@ -1,69 +1,27 @@
 #include "signin/options.h"
 
-#include <charconv>
-
+#include "cli/flag_value.h"
 #include "signin/input_text.h"
 
 namespace mtjson::signin {
 
-namespace {
-
-bool parse_int(const std::string& text, long lo, long hi, long& out) {
-  long v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || p == text.data() || v < lo || v > hi) return false;
-  out = v;
-  return true;
-}
-
-}  // namespace
-
-bool parse_host_port(const std::string& text, std::string& host, int& port) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  std::string h = text.substr(0, colon);
-  if (h.front() == '[') {
-    if (h.size() < 3 || h.back() != ']') return false;
-    h = h.substr(1, h.size() - 2);
-  } else if (h.find(':') != std::string::npos) {
-    return false;  // a bare IPv6 address is ambiguous: "[::1]:443"
-  }
-  long p = 0;
-  if (!parse_int(text.substr(colon + 1), 1, 65535, p)) return false;
-  host = h;
-  port = static_cast<int>(p);
-  return true;
-}
-
 ParsedOptions parse_options(const std::vector<std::string>& args) {
   Options o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> inline_value;
-    if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      inline_value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    }
-    auto value = [&](std::string& out) -> bool {
-      if (inline_value) {
-        out = *inline_value;
-        return true;
-      }
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
+  cli::ArgReader args_in(args);
+  while (args_in.next()) {
+    const std::string& flag = args_in.flag();
     auto need = [&](std::string& out, const char* what) -> std::optional<std::string> {
-      if (!value(out) || out.empty()) return flag + " needs " + what;
+      auto given = args_in.value();
+      if (!given || given->empty()) return flag + " needs " + what;
+      out = *given;
       return std::nullopt;
     };
     auto no_value = [&]() -> std::optional<std::string> {
-      if (inline_value) return flag + " takes no value";
+      if (args_in.has_inline_value()) return flag + " takes no value";
       return std::nullopt;
     };
     std::optional<std::string> err;
     std::string v;
-    long n = 0;
     if (flag == "--help" || flag == "-h") {
       err = no_value();
       o.help = true;
@@ -76,9 +34,11 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--host") {
       err = need(o.host, "the daemon's address");
     } else if (flag == "--port") {
-      if (!(err = need(v, "the daemon's port")) && !parse_int(v, 1, 65535, n))
-        err = "--port: '" + v + "' is not a port number (1..65535)";
-      o.port = static_cast<int>(n);
+      if (!(err = need(v, "the daemon's port"))) {
+        auto port = cli::port_value(flag, v, false);
+        if (!port) err = port.error;
+        o.port = static_cast<int>(port.value);
+      }
     } else if (flag == "--phone") {
       if (!(err = need(v, "a phone number"))) {
         o.phone = normalize_phone(v);
@@ -92,9 +52,11 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
         if (!looks_like_bot_token(o.bot_token)) err = "--bot-token: not a bot token (ID:SECRET, from @BotFather)";
       }
     } else if (flag == "--api-id") {
-      if (!(err = need(v, "a number")) && !parse_int(v, 1, 2147483647, n))
-        err = "--api-id: '" + v + "' is not a positive number (https://my.telegram.org/apps)";
-      o.api_id = static_cast<std::int32_t>(n);
+      if (!(err = need(v, "a number"))) {
+        auto id = cli::int_value(flag, v, "an api_id from https://my.telegram.org/apps", 1, 2147483647);
+        if (!id) err = id.error;
+        o.api_id = static_cast<std::int32_t>(id.value);
+      }
     } else if (flag == "--api-hash") {
       if (!(err = need(v, "a value"))) o.api_hash = v;
     } else if (flag == "--device-model") {
@@ -106,8 +68,14 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--lang-code") {
       err = need(o.lang_code, "a language code (en, de, ...)");
     } else if (flag == "--server") {
-      if (!(err = need(v, "HOST:PORT")) && !parse_host_port(v, o.server_host, o.server_port))
-        err = "--server: '" + v + "' is not HOST:PORT ([ADDR]:PORT for IPv6)";
+      if (!(err = need(v, "HOST:PORT"))) {
+        if (auto server = cli::parse_host_port(v)) {
+          o.server_host = server->host;
+          o.server_port = server->port;
+        } else {
+          err = "--server: '" + v + "' is not HOST:PORT ([ADDR]:PORT for IPv6)";
+        }
+      }
     } else if (flag == "--rsa") {
       err = need(o.rsa_file, "a PEM file (the server's public key)");
     } else if (flag == "--out") {
@@ -115,7 +83,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--check") {
       err = need(o.check_file, "the saved session file");
     } else {
-      err = "unknown argument '" + args[i] + "'";
+      err = "unknown argument '" + args_in.arg() + "'";
     }
     if (err) return {std::nullopt, *err};
   }

@@ -44,7 +44,4 @@ std::string usage_text();
 // "host"/"port" for --server, "rsa" (the PEM text) for --rsa.
 Json server_value(const Options& options, const std::string& rsa_pem);
 
-// "HOST:PORT" or "[V6ADDR]:PORT"; false when malformed.
-bool parse_host_port(const std::string& text, std::string& host, int& port);
-
 }  // namespace mtjson::signin

@@ -4,20 +4,12 @@
 #include <charconv>
 #include <cstdint>
 
+#include "cli/flag_value.h"
 #include "transport/mtproxy_secret.h"
 
 namespace mtjson::testdc::server {
 
 namespace {
-
-template <typename Int>
-bool parse_int(const std::string& text, Int lo, Int hi, Int& out) {
-  Int v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < lo || v > hi) return false;
-  out = v;
-  return true;
-}
 
 bool parse_probability(const std::string& text, double& out) {
   double v = 0;
@@ -57,37 +49,40 @@ std::optional<MethodFault> parse_flood_wait(const std::string& text, std::string
   MethodFault f;
   f.method = text.substr(0, c1);
   f.code = 420;
-  int seconds = -1;
   const std::string sec_text = c1 == std::string::npos ? "" : text.substr(c1 + 1, c2 == std::string::npos ? c2 : c2 - c1 - 1);
-  bool ok = !f.method.empty() && parse_int(sec_text, 0, 365 * 24 * 3600, seconds);
-  if (ok && c2 != std::string::npos) ok = parse_int(text.substr(c2 + 1), -1, 1'000'000'000, f.remaining) && f.remaining != 0;
+  const auto seconds = cli::parse_int(sec_text, 0, 365 * 24 * 3600);
+  bool ok = !f.method.empty() && seconds;
+  if (ok && c2 != std::string::npos) {
+    const auto count = cli::parse_int(text.substr(c2 + 1), -1, 1'000'000'000);
+    ok = count && *count != 0;
+    if (ok) f.remaining = static_cast<int>(*count);
+  }
   if (!ok) {
     error = "--flood-wait: '" + text + "' is not METHOD:SECONDS[:COUNT] (SECONDS 0..31536000, COUNT >= 1 or -1)";
     return std::nullopt;
   }
-  f.message = "FLOOD_WAIT_" + std::to_string(seconds);
+  f.message = "FLOOD_WAIT_" + std::to_string(*seconds);
   return f;
 }
 
 ParsedOptions parse_options(const std::vector<std::string>& args) {
   Options o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> inline_value;
-    if (auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      inline_value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    }
+  cli::ArgReader args_in(args);
+  while (args_in.next()) {
+    const std::string& flag = args_in.flag();
     auto value = [&](std::string& out) -> bool {
-      if (inline_value) {
-        out = *inline_value;
-        return true;
-      }
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
+      auto given = args_in.value();
+      if (given) out = *given;
+      return given.has_value();
     };
-    auto no_value = [&]() { return !inline_value; };
+    auto no_value = [&]() { return !args_in.has_inline_value(); };
+    // An integer flag in lo..hi; on error `error` is the line to give back.
+    std::string error;
+    auto integer = [&](const std::string& text, const char* what, std::int64_t lo, std::int64_t hi) {
+      auto n = cli::int_value(flag, text, what, lo, hi);
+      error = n.error;
+      return n.value;
+    };
     std::string v;
     if (flag == "--help" || flag == "-h") {
       if (!no_value()) return {std::nullopt, flag + " takes no value"};
@@ -100,10 +95,12 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       o.print_public_key = true;
     } else if (flag == "--port") {
       if (!value(v)) return {std::nullopt, "--port needs a value"};
-      if (!parse_int(v, 0, 65535, o.port)) return {std::nullopt, "--port: '" + v + "' is not a port number (0..65535)"};
+      auto port = cli::port_value(flag, v, true);
+      if (!port) return {std::nullopt, port.error};
+      o.port = static_cast<int>(port.value);
     } else if (flag == "--dcs") {
       if (!value(v)) return {std::nullopt, "--dcs needs a value"};
-      if (!parse_int(v, 1, 5, o.dcs)) return {std::nullopt, "--dcs: '" + v + "' is not a DC count (1..5)"};
+      o.dcs = static_cast<int>(integer(v, "a DC count", 1, 5));
     } else if (flag == "--host") {
       if (!value(o.host) || o.host.empty()) return {std::nullopt, "--host needs an address"};
     } else if (flag == "--data") {
@@ -119,52 +116,41 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       if (!value(v) || v.empty()) return {std::nullopt, "--schema needs a file"};
       o.schemas.push_back(v);
     } else if (flag == "--admin") {
-      int port = 0;
       if (!value(v)) return {std::nullopt, "--admin needs a port"};
-      if (!parse_int(v, 0, 65535, port)) return {std::nullopt, "--admin: '" + v + "' is not a port number (0..65535)"};
-      o.admin_port = port;
+      auto port = cli::port_value(flag, v, true);
+      if (!port) return {std::nullopt, port.error};
+      o.admin_port = static_cast<int>(port.value);
     } else if (flag == "--drop-after") {
-      int n = 0;
       if (!value(v)) return {std::nullopt, "--drop-after needs a packet count"};
-      if (!parse_int(v, 1, 1'000'000'000, n))
-        return {std::nullopt, "--drop-after: '" + v + "' is not a packet count (1..1000000000)"};
-      o.faults.drop_after = FaultConfig::DropAfter{n, std::nullopt};
+      const auto n = integer(v, "a packet count", 1, 1'000'000'000);
+      if (error.empty()) o.faults.drop_after = FaultConfig::DropAfter{static_cast<int>(n), std::nullopt};
     } else if (flag == "--drop-rate") {
       if (!value(v)) return {std::nullopt, "--drop-rate needs a probability"};
       if (!parse_probability(v, o.faults.drop_rate))
         return {std::nullopt, "--drop-rate: '" + v + "' is not a probability (0..1)"};
     } else if (flag == "--delay") {
-      int ms = 0;
       if (!value(v)) return {std::nullopt, "--delay needs milliseconds"};
-      if (!parse_int(v, 0, 600'000, ms)) return {std::nullopt, "--delay: '" + v + "' is not milliseconds (0..600000)"};
-      o.faults.delay = std::chrono::milliseconds(ms);
+      o.faults.delay = std::chrono::milliseconds(integer(v, "milliseconds", 0, 600'000));
     } else if (flag == "--salt-rotate") {
-      int sec = 0;
       if (!value(v)) return {std::nullopt, "--salt-rotate needs seconds"};
-      if (!parse_int(v, 1, 30 * 24 * 3600, sec))
-        return {std::nullopt, "--salt-rotate: '" + v + "' is not a period in seconds (1..2592000)"};
-      o.faults.salt_rotate = std::chrono::seconds(sec);
+      o.faults.salt_rotate = std::chrono::seconds(integer(v, "a period in seconds", 1, 30 * 24 * 3600));
     } else if (flag == "--clock-skew") {
-      std::int64_t sec = 0;
       if (!value(v)) return {std::nullopt, "--clock-skew needs seconds"};
-      if (!parse_int<std::int64_t>(v, -kMaxSkew, kMaxSkew, sec))
-        return {std::nullopt, "--clock-skew: '" + v + "' is not seconds (-315360000..315360000)"};
-      o.faults.clock_skew = sec;
+      o.faults.clock_skew = integer(v, "seconds", -kMaxSkew, kMaxSkew);
     } else if (flag == "--flood-wait") {
       if (!value(v)) return {std::nullopt, "--flood-wait needs METHOD:SECONDS[:COUNT]"};
-      std::string error;
       auto f = parse_flood_wait(v, error);
       if (!f) return {std::nullopt, error};
       o.faults.methods.push_back(*f);
     } else if (flag == "--seed-account") {
       if (!value(v)) return {std::nullopt, "--seed-account needs PHONE[:FIRST[:PASSWORD]]"};
-      std::string error;
       auto seed = parse_seed_account(v, error);
       if (!seed) return {std::nullopt, error};
       o.seeds.push_back(*seed);
     } else {
-      return {std::nullopt, "unknown argument '" + args[i] + "' (see --help)"};
+      return {std::nullopt, "unknown argument '" + args_in.arg() + "' (see --help)"};
     }
+    if (!error.empty()) return {std::nullopt, error};
   }
   if (o.port != 0 && o.port + o.dcs - 1 > 65535) return {std::nullopt, "--port: DC ports would pass 65535"};
   return {std::move(o), {}};
