@@ -259,6 +259,50 @@ TEST_CASE("server settings: address(dc) with a custom server and known DC addres
   }
 }
 
+TEST_CASE("server settings: seen_from(dc) and apply() are inverse", "[daemon][server_settings]") {
+  ServerSettings s;
+  std::string error;
+  REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}, {"dc", 1}}, error));
+  s.dc_addresses = {{1, {"127.0.0.1", 4431}}, {2, {"127.0.0.1", 4432}}, {3, {"127.0.0.2", 4433}}};
+  CHECK(s.known_address(3) == std::make_pair(std::string("127.0.0.2"), std::uint16_t{4433}));
+  CHECK_FALSE(s.known_address(4));
+
+  SECTION("a custom server: host:port becomes the DC's own address") {
+    ServerSettings three = s.seen_from(3);
+    CHECK(three.dc == 3);
+    CHECK(three.host == "127.0.0.2");
+    CHECK(three.port == 4433);
+    CHECK(three.dc_addresses == s.dc_addresses);
+    // Applied back to the settings it came from, it is the same server: the DC list stays.
+    ServerSettings back = s;
+    REQUIRE(back.apply(three.to_json(), error));
+    CHECK(back.dc == 3);
+    CHECK(back.dc_addresses == s.dc_addresses);
+    CHECK(back.address(1)->port == 4431);
+  }
+  SECTION("a DC without a known address keeps host:port") {
+    ServerSettings four = s.seen_from(4);
+    CHECK(four.dc == 4);
+    CHECK(four.host == "127.0.0.1");
+    CHECK(four.port == 4431);
+  }
+  SECTION("through an MTProxy every DC has the proxy's address: host:port stays") {
+    REQUIRE(s.apply({{"proxy", "127.0.0.1:8888:" + kSecret}}, error));
+    CHECK(s.via_mtproxy());
+    ServerSettings two = s.seen_from(2);
+    CHECK(two.dc == 2);
+    CHECK(two.host == "127.0.0.1");
+    CHECK(two.port == 4431);
+  }
+  SECTION("Telegram's own DCs: no host, so the built-in address of the DC is written") {
+    ServerSettings prod;
+    prod.dc_addresses = {{4, {"10.1.1.1", 443}}};  // from help.getConfig
+    ServerSettings four = prod.seen_from(4);
+    CHECK(four.host.empty());
+    CHECK(four.to_json()["host"] == *builtin_dc_host(4, false));
+  }
+}
+
 TEST_CASE("server settings: link_config", "[daemon][server_settings]") {
   std::string error;
   ServerSettings s;

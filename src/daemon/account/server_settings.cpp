@@ -1,5 +1,7 @@
 #include "daemon/account/server_settings.h"
 
+#include <tuple>
+
 namespace mtjson::daemon {
 
 namespace {
@@ -146,18 +148,31 @@ bool ServerSettings::apply(const nlohmann::json& j, std::string& error) {
   // A different server has its own DC list; the address of one of the known DCs (a restored
   // session of another home DC) is the same server.
   if (endpoint_changed && (next.host != host || next.port != port)) {
-    auto it = dc_addresses.find(next.dc);
-    const bool known = it != dc_addresses.end() && it->second.first == next.host && it->second.second == next.port;
-    if (!known) next.dc_addresses.clear();
+    const auto known = known_address(next.dc);
+    if (!known || known->first != next.host || known->second != next.port) next.dc_addresses.clear();
   }
   *this = std::move(next);
   return true;
 }
 
+std::optional<std::pair<std::string, std::uint16_t>> ServerSettings::known_address(int dc_id) const {
+  auto it = dc_addresses.find(dc_id);
+  if (it == dc_addresses.end()) return std::nullopt;
+  return it->second;
+}
+
+ServerSettings ServerSettings::seen_from(int dc_id) const {
+  ServerSettings s = *this;
+  s.dc = dc_id;
+  if (!host.empty() && !via_mtproxy())
+    if (auto known = known_address(dc_id)) std::tie(s.host, s.port) = *known;
+  return s;
+}
+
 std::optional<DcAddress> ServerSettings::address(int dc_id) const {
   DcAddress a;
   std::string e;
-  if (!proxy.empty() && proxy.find("://") == std::string::npos) {
+  if (via_mtproxy()) {
     auto p = parse_mtproxy(proxy, e);
     if (!p) return std::nullopt;
     a.host = p->host;  // the MTProxy forwards to the DC named in the obfuscated2 header
@@ -165,9 +180,8 @@ std::optional<DcAddress> ServerSettings::address(int dc_id) const {
     return a;
   }
   if (!proxy.empty()) a.proxy = transport::parse_proxy_url(proxy).url;
-  if (auto it = dc_addresses.find(dc_id); it != dc_addresses.end()) {
-    a.host = it->second.first;
-    a.port = it->second.second;
+  if (auto known = known_address(dc_id)) {
+    std::tie(a.host, a.port) = *known;
     return a;
   }
   if (!host.empty()) {
@@ -189,7 +203,7 @@ crypto::Result<DcLinkConfig> ServerSettings::link_config(int dc_id) const {
   c.test_dc = test;
   c.transport.mode = mode;
   c.transport.obfuscated = obfuscated;
-  if (!proxy.empty() && proxy.find("://") == std::string::npos) {
+  if (via_mtproxy()) {
     std::string e;
     auto p = parse_mtproxy(proxy, e);
     if (!p) return crypto::Result<DcLinkConfig>::error(e);

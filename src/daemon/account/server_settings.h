@@ -36,6 +36,14 @@ struct ServerSettings {
 
   // Connection details for `dc_id`; nullopt when its address is unknown (ask help.getConfig).
   std::optional<DcAddress> address(int dc_id) const;
+  // The address dc_addresses holds for `dc_id`, if any: DC dc_id of this same server.
+  std::optional<std::pair<std::string, std::uint16_t>> known_address(int dc_id) const;
+  // These settings as seen from DC `dc_id` (a session's home DC): dc = dc_id and, for a custom
+  // server reached directly (a custom server's host:port is the address of one DC), that DC's
+  // known address as host:port. apply() takes that address back as the same server.
+  ServerSettings seen_from(int dc_id) const;
+  // `proxy` is an MTProxy (host:port:secret): one address for every DC.
+  bool via_mtproxy() const { return !proxy.empty() && proxy.find("://") == std::string::npos; }
   // Link configuration for `dc_id` (transport, keys, obfuscation/MTProxy).
   crypto::Result<DcLinkConfig> link_config(int dc_id) const;
 };

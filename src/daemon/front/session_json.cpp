@@ -20,17 +20,8 @@ json session_to_json(const SessionState& s, const ServerSettings& server) {
   }
   if (s.user_id) j["user_id"] = s.user_id;
   if (s.bot) j["bot"] = true;
-  // The server object as seen from the home DC, so that restoring it reaches that DC (a custom
-  // server's host:port is the address of one DC).
-  ServerSettings home = server;
-  home.dc = s.dc;
-  const bool mtproxy = !home.proxy.empty() && home.proxy.find("://") == std::string::npos;
-  if (!home.host.empty() && !mtproxy)
-    if (auto it = server.dc_addresses.find(s.dc); it != server.dc_addresses.end()) {
-      home.host = it->second.first;
-      home.port = it->second.second;
-    }
-  j["server"] = home.to_json();
+  // The server object as seen from the home DC, so that restoring it reaches that DC.
+  j["server"] = server.seen_from(s.dc).to_json();
   return j;
 }
 
