@@ -15,7 +15,6 @@ import pty
 import select
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -23,7 +22,12 @@ import tempfile
 import termios
 import time
 
-LAYER = 228
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TESTS, 'daemon'))
+sys.path.insert(0, os.path.join(TESTS, 'interop'))
+from common import Steps, StepFailed as Stop  # noqa: E402
+from daemon_harness import Client, Daemon, free_port_block, wrap_init  # noqa: E402
+
 API_ID = 12345
 API_HASH = '0123456789abcdef0123456789abcdef'
 # Test numbers 99966XYYYY live on DC X; the code is X five times. The daemon's home DC is 2.
@@ -34,160 +38,22 @@ PHONE_PTY = '9996620404'       # signed up interactively through a pseudo-termin
 BOT_TOKEN = '7000123:e2e_bot_secret'
 PASSWORD = 'correct horse battery staple'
 WHOLE_RUN_SECONDS = 240
-
-
-# ---------------------------------------------------------------- steps
-
-class Steps:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.start = time.monotonic()
-
-    def stamp(self):
-        return '%5.1fs' % (time.monotonic() - self.start)
-
-    def check(self, cond, name, detail=''):
-        if cond:
-            self.passed += 1
-            print('PASS %s %s%s' % (self.stamp(), name, (': ' + detail) if detail else ''), flush=True)
-        else:
-            self.failed += 1
-            print('FAIL %s %s: %s' % (self.stamp(), name, detail or 'condition false'), flush=True)
-        return cond
-
-    def info(self, text):
-        print('     %s %s' % (self.stamp(), text), flush=True)
-
-
-class Stop(Exception):
-    """A step later steps depend on failed."""
+STARTED = []  # every daemon started (daemon_harness.Daemon), for the end-of-run checks
 
 
 # ---------------------------------------------------------------- the daemon
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+def start_daemon(exe, testdc_flags, started):
+    """`mtjson --testdc` (daemon_harness) with the test DC's ports and state dir fixed by
+    testdc_flags, so that after a restart a saved session (which names the test DC's address)
+    still points at it. Every daemon started goes into `started` (logs checked at the end)."""
+    daemon = Daemon(exe, *testdc_flags)
+    started.append(daemon)
+    return daemon
 
 
-def free_port_block(count):
-    for _ in range(50):
-        base = free_port()
-        if base + count > 65535:
-            continue
-        socks = []
-        try:
-            for p in range(base, base + count):
-                t = socket.socket()
-                socks.append(t)
-                t.bind(('127.0.0.1', p))
-            return base
-        except OSError:
-            continue
-        finally:
-            for t in socks:
-                t.close()
-    raise RuntimeError('no block of %d free ports' % count)
-
-
-def die_with_parent():
-    try:
-        import ctypes
-        ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-class Daemon:
-    """`mtjson --testdc` on a free port; the test DC's ports and state dir stay the same across
-    restarts, so a saved session (which names the test DC's address) still points at it."""
-
-    def __init__(self, exe, workdir):
-        self.exe = exe
-        self.data = os.path.join(workdir, 'testdc')
-        self.log_path = os.path.join(workdir, 'mtjson.log')
-        self.port = free_port()
-        self.testdc_port = free_port_block(5)
-        self.process = None
-
-    def start(self):
-        log = open(self.log_path, 'ab')
-        cmd = [self.exe, '--testdc', '--port', str(self.port), '--testdc-data', self.data,
-               '--testdc-port', str(self.testdc_port)]
-        self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        preexec_fn=die_with_parent)
-        log.close()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError('mtjson exited with %s; log:\n%s' % (self.process.returncode, self.log_tail()))
-            try:
-                with socket.create_connection(('127.0.0.1', self.port), timeout=0.5):
-                    return ' '.join(cmd)
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError('mtjson did not listen on %d; log:\n%s' % (self.port, self.log_tail()))
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        return self.process.returncode if self.process else None
-
-    def log_tail(self, lines=40):
-        try:
-            with open(self.log_path, errors='replace') as f:
-                return ''.join(f.readlines()[-lines:])
-        except OSError:
-            return ''
-
-    def sanitizer_reports(self):
-        try:
-            with open(self.log_path, errors='replace') as f:
-                return [l.rstrip() for l in f if 'Sanitizer' in l or 'runtime error:' in l]
-        except OSError:
-            return []
-
-
-class Client:
-    """A raw JSON-lines client of the daemon (what `nc localhost 1543` is)."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(('127.0.0.1', port), timeout=30)
-        self.buf = b''
-        self.next_id = 100
-
-    def send_raw(self, line):
-        self.sock.sendall(line.encode() + b'\n')
-
-    def read(self, want_id):
-        while True:
-            while b'\n' not in self.buf:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    raise RuntimeError('the daemon closed the connection')
-                self.buf += chunk
-            line, self.buf = self.buf.split(b'\n', 1)
-            answer = json.loads(line)
-            if answer.get('id') == want_id:
-                return answer
-
-    def call(self, method):
-        self.next_id += 1
-        wrapped = {'_cons': 'invokeWithLayer', 'layer': LAYER, 'query': {
-            '_cons': 'initConnection', 'api_id': API_ID, 'device_model': 'e2e', 'system_version': 'e2e',
-            'app_version': '1', 'system_lang_code': 'en', 'lang_pack': '', 'lang_code': 'en', 'query': method}}
-        self.send_raw(json.dumps({'id': self.next_id, 'message': wrapped}))
-        return self.read(self.next_id)['message']
-
-    def close(self):
-        self.sock.close()
+def sanitizer_reports(daemons):
+    return [l for d in daemons for l in d.log if 'Sanitizer' in l or 'runtime error:' in l]
 
 
 # ---------------------------------------------------------------- 2FA, computed here (api_srp.md)
@@ -208,21 +74,20 @@ def srp_verifier(password, salt1, salt2, g, p_bytes):
 def set_password(port, session, password):
     c = Client(port)
     try:
-        c.send_raw(json.dumps({'id': 1, 'session': session}))
-        restored = c.read(1)
+        restored = c.request({'id': 1, 'session': session})
         if 'session' not in restored:
             raise RuntimeError('session restore refused: %s' % restored)
-        info = c.call({'_cons': 'account.getPassword'})
+        info = c.call(wrap_init({'_cons': 'account.getPassword'}))
         algo = info['new_algo']
         salt1 = base64.b64decode(algo['salt1']) + os.urandom(32)
         salt2 = base64.b64decode(algo['salt2'])
         v = srp_verifier(password, salt1, salt2, algo['g'], base64.b64decode(algo['p']))
         new_algo = dict(algo, salt1=base64.b64encode(salt1).decode())
-        return c.call({'_cons': 'account.updatePasswordSettings',
-                       'password': {'_cons': 'inputCheckPasswordEmpty'},
-                       'new_settings': {'_cons': 'account.passwordInputSettings', 'new_algo': new_algo,
-                                        'new_password_hash': base64.b64encode(v).decode(),
-                                        'hint': 'a horse'}})
+        return c.call(wrap_init({'_cons': 'account.updatePasswordSettings',
+                                 'password': {'_cons': 'inputCheckPasswordEmpty'},
+                                 'new_settings': {'_cons': 'account.passwordInputSettings', 'new_algo': new_algo,
+                                                  'new_password_hash': base64.b64encode(v).decode(),
+                                                  'hint': 'a horse'}}))
     finally:
         c.close()
 
@@ -338,14 +203,16 @@ class Terminal:
 
 def run(args, steps):
     workdir = tempfile.mkdtemp(prefix='mtjson-signin-e2e-')
-    daemon = Daemon(args.mtjson, workdir)
+    testdc_flags = ('--testdc-data', os.path.join(workdir, 'testdc'), '--testdc-port', str(free_port_block(5)))
     exe = args.signin
+    daemon = None
     try:
-        steps.info('daemon: ' + daemon.start())
+        daemon = start_daemon(args.mtjson, testdc_flags, STARTED)
+        steps.info('daemon: ' + ' '.join(daemon.args))
         port = daemon.port
 
         # Unreachable daemon: exit 2 with a line that says what to do.
-        r = signin(exe, free_port(), script_args('--phone', PHONE_NEW))
+        r = signin(exe, free_port_block(1), script_args('--phone', PHONE_NEW))
         steps.check(r.code == 2 and 'cannot reach the daemon' in r.err and r.err.count('\n') == 1,
                     'no daemon on the port: exit 2, one line', str(r))
 
@@ -498,7 +365,9 @@ def run(args, steps):
         # Restart the daemon (same test DC state and ports): the saved sessions still work.
         code = daemon.stop()
         steps.check(code == 0, 'the daemon stops cleanly on SIGTERM', 'exit %s' % code)
-        steps.info('daemon again: ' + daemon.start())
+        daemon = start_daemon(args.mtjson, testdc_flags, STARTED)
+        steps.info('daemon again: ' + ' '.join(daemon.args))
+        port = daemon.port
         r = signin(exe, port, ['--check', out_new, '--api-id', str(API_ID), '--json'])
         steps.check(r.code == 0 and json.loads(r.out)['user']['id'] == user_new,
                     '--check on the saved file after a daemon restart', str(r))
@@ -507,9 +376,9 @@ def run(args, steps):
         c = Client(port)
         try:
             with open(out_new) as f:
-                c.send_raw(f.readline().rstrip('\n'))  # exactly as pasted into nc: no id (default 1)
-            restored = c.read(1)
-            users = c.call({'_cons': 'users.getUsers', 'id': [{'_cons': 'inputUserSelf'}]})
+                c.send_raw(f.readline().encode())  # exactly as pasted into nc: no id (default 1)
+            restored = c.wait(1)
+            users = c.call(wrap_init({'_cons': 'users.getUsers', 'id': [{'_cons': 'inputUserSelf'}]}))
             steps.check('session' in restored and isinstance(users, list) and users[0].get('id') == user_new,
                         'the saved line, pasted as is, restores the session for a raw client',
                         json.dumps(users)[:200])
@@ -527,11 +396,15 @@ def run(args, steps):
     except Exception as e:  # the report is the failure
         steps.check(False, 'unexpected error', '%s: %s' % (type(e).__name__, e))
     finally:
-        code = daemon.stop()
-        reports = daemon.sanitizer_reports()
-        steps.check(not reports, 'no sanitizer report in the daemon log', '\n'.join(reports[:20]))
+        code = daemon.stop() if daemon else None
+        # A sanitizer report also makes the exit status non-zero: that catches one whose lines the
+        # harness has not read from the pipe yet.
+        reports = sanitizer_reports(STARTED)
+        steps.check(not reports and code in (0, None), 'no sanitizer report in the daemon log',
+                    'exit %s\n%s' % (code, '\n'.join(reports[:20])))
         if steps.failed:
-            print('---- mtjson log (last lines) ----\n' + daemon.log_tail(60) + '---- end ----', flush=True)
+            for d in STARTED:
+                print('---- mtjson log (last lines) ----\n' + '\n'.join(d.log[-60:]) + '\n---- end ----', flush=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -540,13 +413,18 @@ def main():
     parser.add_argument('--mtjson', required=True)
     parser.add_argument('--signin', required=True)
     args = parser.parse_args()
-    signal.signal(signal.SIGALRM, lambda *_: (print('FAIL whole run over %d s' % WHOLE_RUN_SECONDS, flush=True),
-                                              os._exit(1)))
+
+    def over_time(*_):
+        print('FAIL whole run over %d s' % WHOLE_RUN_SECONDS, flush=True)
+        for d in STARTED:  # not left running after os._exit
+            d.proc.kill()
+        os._exit(1)
+
+    signal.signal(signal.SIGALRM, over_time)
     signal.alarm(WHOLE_RUN_SECONDS)
     steps = Steps()
     run(args, steps)
-    print('%d passed, %d failed' % (steps.passed, steps.failed), flush=True)
-    return 1 if steps.failed or not steps.passed else 0
+    return steps.finish()
 
 
 if __name__ == '__main__':
