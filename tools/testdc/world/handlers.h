@@ -1,5 +1,6 @@
 // Method handlers (internal): one function per API method, grouped by concern in help.cpp,
-// auth.cpp, password.cpp, users.cpp, messages.cpp, updates.cpp, channels.cpp, channel_difference.cpp;
+// auth.cpp, password.cpp, users.cpp, messages.cpp, updates.cpp, channels.cpp, channel_difference.cpp,
+// secret_chats.cpp, secret_messages.cpp;
 // dispatch.cpp maps names to them.
 #pragma once
 
@@ -60,6 +61,15 @@ nlohmann::json messages_delete_messages(Ctx&);
 nlohmann::json messages_get_dialogs(Ctx&);
 nlohmann::json messages_get_history(Ctx&);
 nlohmann::json messages_read_history(Ctx&);
+// secret_chats.cpp
+nlohmann::json messages_get_dh_config(Ctx&);
+nlohmann::json messages_request_encryption(Ctx&);
+nlohmann::json messages_accept_encryption(Ctx&);
+nlohmann::json messages_discard_encryption(Ctx&);
+// secret_messages.cpp
+nlohmann::json messages_send_encrypted(Ctx&);
+nlohmann::json messages_send_encrypted_service(Ctx&);
+nlohmann::json messages_read_encrypted_history(Ctx&);
 // updates.cpp
 nlohmann::json updates_get_state(Ctx&);
 nlohmann::json updates_get_difference(Ctx&);

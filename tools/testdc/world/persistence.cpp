@@ -1,5 +1,5 @@
 // --data DIR: the world as one JSON file, DIR/world.json (accounts with their boxes, channels,
-// authorizations, auth keys). It holds authorizations and auth keys, so it is written 0600,
+// secret chats, authorizations, auth keys). It holds authorizations and auth keys, so it is written 0600,
 // atomically: temp file + fsync + rename + fsync of the directory.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -58,6 +58,10 @@ json account_to_json(const Account& a) {
   box["events"] = json::array();
   for (const Event& e : a.box.events)
     box["events"].push_back({{"pts", e.pts}, {"pts_count", e.pts_count}, {"date", e.date}, {"update", e.update}});
+  box["qts"] = a.box.qts;
+  box["qts_events"] = json::array();
+  for (const QtsEvent& e : a.box.qts_events)
+    box["qts_events"].push_back({{"qts", e.qts}, {"date", e.date}, {"message", e.message}});
   box["dialogs"] = json::array();
   for (const auto& [peer, d] : a.box.dialogs)
     box["dialogs"].push_back({{"peer", peer}, {"read_inbox_max_id", d.read_inbox_max_id},
@@ -104,6 +108,11 @@ Account account_from_json(const json& j) {
   for (const json& e : box.at("events"))
     a.box.events.push_back(Event{e.at("pts").get<std::int32_t>(), e.at("pts_count").get<std::int32_t>(),
                                  e.at("date").get<std::int32_t>(), e.at("update")});
+  // qts came later within version 1: a box without it has no secondary events.
+  a.box.qts = box.value("qts", 0);
+  if (box.contains("qts_events"))
+    for (const json& e : box.at("qts_events"))
+      a.box.qts_events.push_back(QtsEvent{e.at("qts").get<std::int32_t>(), e.at("date").get<std::int32_t>(), e.at("message")});
   for (const json& d : box.at("dialogs"))
     a.box.dialogs[d.at("peer").get<std::int64_t>()] =
         DialogState{d.at("read_inbox_max_id").get<std::int32_t>(), d.at("read_outbox_max_id").get<std::int32_t>()};
@@ -162,6 +171,35 @@ Channel channel_from_json(const json& j) {
   return ch;
 }
 
+json secret_chat_to_json(const SecretChat& chat) {
+  json sent = json::array();
+  for (const auto& [key, date] : chat.sent) sent.push_back({{"from", key.first}, {"random_id", key.second}, {"date", date}});
+  return {{"id", chat.id}, {"access_hash", chat.access_hash}, {"date", chat.date}, {"admin_id", chat.admin_id},
+          {"participant_id", chat.participant_id}, {"g_a", b64(chat.g_a)}, {"g_b", b64(chat.g_b)},
+          {"key_fingerprint", chat.key_fingerprint}, {"state", static_cast<int>(chat.state)},
+          {"history_deleted", chat.history_deleted}, {"sent", sent}};
+}
+
+SecretChat secret_chat_from_json(const json& j) {
+  SecretChat chat;
+  chat.id = j.at("id").get<std::int32_t>();
+  chat.access_hash = j.at("access_hash").get<std::int64_t>();
+  chat.date = j.at("date").get<std::int32_t>();
+  chat.admin_id = j.at("admin_id").get<std::int64_t>();
+  chat.participant_id = j.at("participant_id").get<std::int64_t>();
+  chat.g_a = unb64(j.at("g_a"), "g_a");
+  chat.g_b = unb64(j.at("g_b"), "g_b");
+  chat.key_fingerprint = j.at("key_fingerprint").get<std::int64_t>();
+  int state = j.at("state").get<int>();
+  if (state < 0 || state > static_cast<int>(SecretChat::State::discarded))
+    throw std::runtime_error("secret chat " + std::to_string(chat.id) + ": bad state " + std::to_string(state));
+  chat.state = static_cast<SecretChat::State>(state);
+  chat.history_deleted = j.at("history_deleted").get<bool>();
+  for (const json& s : j.at("sent"))
+    chat.sent[{s.at("from").get<std::int64_t>(), s.at("random_id").get<std::int64_t>()}] = s.at("date").get<std::int32_t>();
+  return chat;
+}
+
 Status sys_error(const std::string& what, const std::string& path) {
   return Status::error(what + " " + path + ": " + std::strerror(errno));
 }
@@ -195,6 +233,9 @@ Status World::save(const std::string& dir) const {
     j["next_channel_id"] = w.next_channel_id;
     j["channels"] = json::array();
     for (const auto& [id, ch] : w.channels) j["channels"].push_back(channel_to_json(ch));
+    j["next_secret_chat_id"] = w.next_secret_chat_id;
+    j["secret_chats"] = json::array();
+    for (const auto& [id, chat] : w.secret_chats) j["secret_chats"].push_back(secret_chat_to_json(chat));
     j["auth_keys"] = json::array();
     for (const auto& [key, k] : w.auth_keys)
       j["auth_keys"].push_back({{"auth_key_id", key}, {"dc_id", k.dc_id}, {"key", b64(k.key)}});
@@ -257,6 +298,16 @@ Result<World> World::load(const std::string& dir, WorldOptions options) {
         std::int64_t id = ch.id;
         if (!w.channels.emplace(id, std::move(ch)).second)
           return Status::error(path + ": channel " + std::to_string(id) + " appears twice");
+      }
+    }
+    // Secret chats came later within version 1 too.
+    if (j.contains("next_secret_chat_id")) w.next_secret_chat_id = j.at("next_secret_chat_id").get<std::int32_t>();
+    if (j.contains("secret_chats")) {
+      for (const json& sj : j.at("secret_chats")) {
+        SecretChat chat = secret_chat_from_json(sj);
+        std::int32_t id = chat.id;
+        if (!w.secret_chats.emplace(id, std::move(chat)).second)
+          return Status::error(path + ": secret chat " + std::to_string(id) + " appears twice");
       }
     }
     for (const json& aj : j.at("authorizations"))

@@ -48,6 +48,14 @@ struct Event {
   nlohmann::json update;              // updateNewMessage / updateEditMessage / updateDeleteMessages / ...
 };
 
+// A qts event (api_updates.md "Secret chats & bots": the secondary sequence, never grouped): one
+// updateNewEncryptedMessage of the user, kept for updates.getDifference's new_encrypted_messages.
+struct QtsEvent {
+  std::int32_t qts = 0;
+  std::int32_t date = 0;
+  nlohmann::json message;             // encryptedMessage / encryptedMessageService
+};
+
 struct DialogState {
   std::int32_t read_inbox_max_id = 0;
   std::int32_t read_outbox_max_id = 0;
@@ -60,6 +68,8 @@ struct Box {
   std::int32_t pts = 0;
   std::int32_t seq = 0;
   std::vector<Event> events;
+  std::int32_t qts = 0;               // the secondary event sequence
+  std::vector<QtsEvent> qts_events;
   std::map<std::int64_t, DialogState> dialogs;  // by peer user id
   std::map<std::int64_t, std::int32_t> by_random_id;  // random_id -> own message id (rebuilt on load)
 };
@@ -99,6 +109,26 @@ struct Channel {
   std::map<std::pair<std::int64_t, std::int64_t>, std::int32_t> by_random_id;  // (from, random_id) -> id
 
   bool is_member(std::int64_t user_id) const { return members.count(user_id) > 0; }
+};
+
+// A secret chat between its creator (admin) and participant. The server relays its payloads as
+// opaque bytes: it sees g_a / g_b and the key fingerprint, never the key or the plaintext.
+struct SecretChat {
+  enum class State { waiting, accepted, discarded };
+  std::int32_t id = 0;
+  std::int64_t access_hash = 0;
+  std::int32_t date = 0;
+  std::int64_t admin_id = 0;
+  std::int64_t participant_id = 0;
+  std::vector<std::uint8_t> g_a;
+  std::vector<std::uint8_t> g_b;      // empty until accepted
+  std::int64_t key_fingerprint = 0;
+  State state = State::waiting;
+  bool history_deleted = false;       // discarded with delete_history
+  std::map<std::pair<std::int64_t, std::int64_t>, std::int32_t> sent;  // (sender, random_id) -> date
+
+  bool is_party(std::int64_t user_id) const { return user_id == admin_id || user_id == participant_id; }
+  std::int64_t other(std::int64_t user_id) const { return user_id == admin_id ? participant_id : admin_id; }
 };
 
 struct Password {
@@ -165,6 +195,8 @@ struct World::Impl {
   std::map<std::uint64_t, AuthKeyRecord> auth_keys;
   std::map<std::int64_t, Channel> channels;
   std::int64_t next_channel_id = 1700000001;
+  std::map<std::int32_t, SecretChat> secret_chats;
+  std::int32_t next_secret_chat_id = 1;
 
   // Volatile.
   std::map<std::string, PendingCode> codes;               // by phone_code_hash

@@ -20,6 +20,14 @@ std::int32_t add_event(World::Impl& w, Account& user, json& update, std::int32_t
   return box.pts;
 }
 
+std::int32_t add_qts_event(World::Impl& w, Account& user, json& update) {
+  Box& box = user.box;
+  box.qts += 1;
+  update["qts"] = box.qts;
+  box.qts_events.push_back(QtsEvent{box.qts, w.now32(), update.at("message")});
+  return box.qts;
+}
+
 json make_updates(World::Impl& w, Account& user, json update_list, const std::set<std::int64_t>& user_ids,
                   bool sequenced, json chats) {
   if (sequenced) user.box.seq += 1;
@@ -59,9 +67,8 @@ std::int32_t unread_total(const Box& box) {
 
 namespace {
 
-// qts stays 0: there is no secondary event sequence in the world (see updates_get_difference).
-json state_json(World::Impl& w, const Account& u, std::int32_t pts) {
-  return {{"_cons", "updates.state"}, {"pts", pts},    {"qts", 0},
+json state_json(World::Impl& w, const Account& u, std::int32_t pts, std::int32_t qts) {
+  return {{"_cons", "updates.state"}, {"pts", pts},    {"qts", qts},
           {"date", w.now32()},         {"seq", u.box.seq}, {"unread_count", unread_total(u.box)}};
 }
 
@@ -75,65 +82,77 @@ void collect_users(const json& v, std::set<std::int64_t>& ids) {
   }
 }
 
+// The first element of a pts- or qts-ordered log above `after`.
+template <typename E, typename Key>
+auto first_after(const std::vector<E>& log, std::int32_t after, Key key) {
+  return std::upper_bound(log.begin(), log.end(), after, [&](std::int32_t p, const E& e) { return p < key(e); });
+}
+
 }  // namespace
 
-json updates_get_state(Ctx& c) { return state_json(c.w, c.me(), c.me().box.pts); }
+json updates_get_state(Ctx& c) { return state_json(c.w, c.me(), c.me().box.pts, c.me().box.qts); }
 
-// api_updates.md "Recovering gaps": the events of the common box after the client's pts, new
-// messages apart. Channel messages are never in it: the last piece (updates.difference) names,
-// with updateChannelTooLong{channel_id, pts}, each channel the user is in that changed since the
-// client's `date` (or that it joined since), for updates.getChannelDifference (api_updates.md:
-// getChannelDifference "will be automatically triggered ... by a set of updateChannelTooLong
-// updates that will be returned by the updates.getDifference call"). qts: the world has no
-// secondary event sequence (no secret chats, no bot qts updates), so it stays 0.
+// api_updates.md "Recovering gaps": the events of the common box after the client's pts (new
+// messages apart) and the secondary (qts) events after its qts, as new_encrypted_messages in qts
+// order. At most `limit` events per answer, pts events first: when more remain the answer is a
+// differenceSlice whose intermediate_state holds the pts and qts reached, so the next call
+// continues from both. Channel messages are never in it: the last piece (updates.difference)
+// names, with updateChannelTooLong{channel_id, pts}, each channel the user is in that changed
+// since the client's `date` (or that it joined since), for updates.getChannelDifference
+// (api_updates.md: getChannelDifference "will be automatically triggered ... by a set of
+// updateChannelTooLong updates that will be returned by the updates.getDifference call").
 json updates_get_difference(Ctx& c) {
   std::int32_t pts = int_arg(c.m, "pts");
   std::int32_t date = int_arg(c.m, "date");
-  int_arg(c.m, "qts");
+  std::int32_t qts = int_arg(c.m, "qts");
   std::int32_t limit = c.w.options.difference_limit;
   if (has_arg(c.m, "pts_total_limit")) limit = std::min(limit, int_arg(c.m, "pts_total_limit"));
   if (limit <= 0) limit = 1;
 
   Account& u = c.me();
-  const auto& events = u.box.events;
+  const Box& box = u.box;
   json channels = channels_too_long(c.w, u, date);
-  if (pts >= u.box.pts && channels.empty())
-    return {{"_cons", "updates.differenceEmpty"}, {"date", c.w.now32()}, {"seq", u.box.seq}};
-  if (pts < 0) bad_input();
-  pts = std::min(pts, u.box.pts);
+  if (pts >= box.pts && qts >= box.qts && channels.empty())
+    return {{"_cons", "updates.differenceEmpty"}, {"date", c.w.now32()}, {"seq", box.seq}};
+  if (pts < 0 || qts < 0) bad_input();
+  pts = std::min(pts, box.pts);
+  qts = std::min(qts, box.qts);
 
-  auto first = std::upper_bound(events.begin(), events.end(), pts,
-                                [](std::int32_t p, const Event& e) { return p < e.pts; });
   json new_messages = json::array();
+  json new_encrypted = json::array();
   json other_updates = json::array();
   std::set<std::int64_t> user_ids{u.id};
-  std::int32_t last_pts = pts;
   std::int32_t taken = 0;
-  auto it = first;
-  for (; it != events.end() && taken < limit; ++it, ++taken) {
+  auto it = first_after(box.events, pts, [](const Event& e) { return e.pts; });
+  for (; it != box.events.end() && taken < limit; ++it, ++taken) {
     if (it->update.value("_cons", "") == "updateNewMessage")
       new_messages.push_back(it->update.at("message"));
     else
       other_updates.push_back(it->update);
     collect_users(it->update, user_ids);
-    last_pts = it->pts;
+    pts = it->pts;
   }
-  bool slice = it != events.end();
+  auto q = first_after(box.qts_events, qts, [](const QtsEvent& e) { return e.qts; });
+  for (; q != box.qts_events.end() && taken < limit; ++q, ++taken) {
+    new_encrypted.push_back(q->message);
+    qts = q->qts;
+  }
+  bool slice = it != box.events.end() || q != box.qts_events.end();
   json out = {{"new_messages", new_messages},
-              {"new_encrypted_messages", json::array()},
+              {"new_encrypted_messages", new_encrypted},
               {"other_updates", other_updates},
               {"chats", json::array()},
               {"users", users_json(c.w, user_ids, &u)}};
   if (slice) {
     out["_cons"] = "updates.differenceSlice";
-    out["intermediate_state"] = state_json(c.w, u, last_pts);
+    out["intermediate_state"] = state_json(c.w, u, pts, qts);
   } else {
     for (auto& ch : channels) {
       out["chats"].push_back(channel_json(*c.w.find_channel(ch.at("channel_id").get<std::int64_t>()), u));
       out["other_updates"].push_back(std::move(ch));
     }
     out["_cons"] = "updates.difference";
-    out["state"] = state_json(c.w, u, u.box.pts);
+    out["state"] = state_json(c.w, u, box.pts, box.qts);
   }
   return out;
 }

@@ -12,6 +12,9 @@ namespace mtjson::testdc {
 // Appends a pts event to the user's box: sets update.pts / update.pts_count and returns the pts.
 std::int32_t add_event(World::Impl& w, Account& user, nlohmann::json& update, std::int32_t pts_count);
 
+// Appends a qts event (updateNewEncryptedMessage) to the user's box: sets update.qts, returns it.
+std::int32_t add_qts_event(World::Impl& w, Account& user, nlohmann::json& update);
+
 // An `updates` object for user: updates + the users they mention. `sequenced`: it takes the
 // user's next seq, which is right only when every session of the user gets it (a push that
 // skips the calling session uses seq 0, "apply immediately", or that session would see a gap).
