@@ -18,7 +18,7 @@ const Event& add_channel_event(World::Impl& w, Channel& ch, json& update, std::i
 
 void push_to_members(World::Impl& w, const Channel& ch, const Event& e, const Caller* except) {
   std::set<std::int64_t> users;
-  if (!ch.broadcast)
+  if (!ch.broadcast && e.update.contains("message"))
     if (auto m = ch.messages.find(e.update.at("message").at("id").get<std::int32_t>()); m != ch.messages.end())
       users.insert(m->second.from_user_id);
   for (const auto& [user_id, member] : ch.members) {

@@ -52,12 +52,14 @@ json channel_message_json(const Channel& ch, const ChannelMessage& m, std::int64
   else
     j["from_id"] = peer_user(m.from_user_id);
   if (m.from_user_id == viewer_id) j["out"] = true;
+  if (m.edit_date != 0) j["edit_date"] = m.edit_date;
   return j;
 }
 
 json channel_event_update(const Channel& ch, const Event& e, std::int64_t viewer_id) {
   json u = e.update;
-  if (u.value("_cons", "") == "updateNewChannelMessage") {
+  const std::string cons = u.value("_cons", "");
+  if (cons == "updateNewChannelMessage" || cons == "updateEditChannelMessage") {
     auto m = ch.messages.find(u.at("message").at("id").get<std::int32_t>());
     if (m != ch.messages.end()) u["message"] = channel_message_json(ch, m->second, viewer_id);
   }

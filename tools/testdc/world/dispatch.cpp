@@ -49,6 +49,7 @@ const std::unordered_map<std::string, MethodInfo>& table() {
       {"channels.getChannels", {channels_get_channels, true, false}},
       {"channels.getFullChannel", {channels_get_full_channel, true, false}},
       {"channels.updateUsername", {channels_update_username, true, false}},
+      {"channels.deleteMessages", {channels_delete_messages, true, false}},
   };
   return t;
 }

@@ -82,5 +82,7 @@ nlohmann::json channels_leave_channel(Ctx&);
 nlohmann::json channels_get_channels(Ctx&);
 nlohmann::json channels_get_full_channel(Ctx&);
 nlohmann::json channels_update_username(Ctx&);
+// channel_edits.cpp
+nlohmann::json channels_delete_messages(Ctx&);
 
 }  // namespace mtjson::testdc

@@ -1,10 +1,12 @@
-// Private messages: send (deduplicated by random_id), edit, delete, history, dialogs, read.
-// sendMessage and getHistory with an inputPeerChannel go to channel_posts.cpp.
+// Private messages: send (deduplicated by random_id), edit, delete, history, read.
+// sendMessage and getHistory with an inputPeerChannel go to channel_posts.cpp, editMessage to
+// channel_edits.cpp; the dialog list is dialogs.cpp.
 // Each side of a private chat has its own copy, id and pts (api_updates.md: "private chats ...
 // of one user have another common event sequence").
 #include <algorithm>
 
 #include "testdc/world/args.h"
+#include "testdc/world/channel_edits.h"
 #include "testdc/world/channel_posts.h"
 #include "testdc/world/channel_views.h"
 #include "testdc/world/handlers.h"
@@ -100,11 +102,6 @@ std::vector<const Message*> dialog_messages(const Account& owner, std::int64_t p
   return out;  // newest first
 }
 
-std::int32_t limit_arg(const json& m) {
-  std::int32_t limit = int_arg(m, "limit");
-  return limit <= 0 || limit > 100 ? 100 : limit;
-}
-
 }  // namespace
 
 json messages_send_message(Ctx& c) {
@@ -139,6 +136,13 @@ json messages_send_message(Ctx& c) {
 }
 
 json messages_edit_message(Ctx& c) {
+  if (cons_of(arg(c.m, "peer")) == "inputPeerChannel") {
+    Channel& ch = resolve_input_channel(c, c.m.at("peer"));
+    std::string text = has_arg(c.m, "message") ? message_text(c.m, true) : std::string();
+    json entities = has_arg(c.m, "entities") ? c.m.at("entities") : json();
+    return channel_edit_message(c, ch, int_arg(c.m, "id"), has_arg(c.m, "message") ? &text : nullptr,
+                                has_arg(c.m, "entities") ? &entities : nullptr);
+  }
   Account& me = c.me();
   Account& peer = resolve_input_peer(c, arg(c.m, "peer"));
   std::int32_t id = int_arg(c.m, "id");
@@ -233,65 +237,6 @@ json messages_get_history(Ctx& c) {
     out["count"] = static_cast<std::int32_t>(all.size());
   } else {
     out["_cons"] = "messages.messages";
-  }
-  return out;
-}
-
-json messages_get_dialogs(Ctx& c) {
-  Account& me = c.me();
-  std::int32_t offset_date = int_arg(c.m, "offset_date");
-  std::int32_t offset_id = int_arg(c.m, "offset_id");
-  arg(c.m, "offset_peer");
-  std::int32_t limit = limit_arg(c.m);
-  long_arg(c.m, "hash");
-  std::int32_t folder = has_arg(c.m, "folder_id") ? int_arg(c.m, "folder_id") : 0;
-
-  std::map<std::int64_t, const Message*> top;  // peer -> newest message
-  for (const auto& [id, m] : me.box.messages) top[m.peer_user_id] = &m;
-  std::vector<const Message*> order;
-  if (folder == 0)
-    for (const auto& [peer, m] : top) order.push_back(m);
-  std::sort(order.begin(), order.end(), [](const Message* a, const Message* b) {
-    return a->date != b->date ? a->date > b->date : a->id > b->id;
-  });
-  std::size_t total = order.size();
-  if (offset_date != 0 || offset_id != 0) {
-    std::erase_if(order, [&](const Message* m) {
-      if (offset_date != 0 && m->date != offset_date) return m->date > offset_date;
-      return offset_id != 0 && m->id >= offset_id;
-    });
-  }
-  if (order.size() > static_cast<std::size_t>(limit)) order.resize(limit);
-
-  json dialogs = json::array();
-  json messages = json::array();
-  std::set<std::int64_t> users{me.id};
-  for (const Message* m : order) {
-    DialogState ds;
-    if (auto it = me.box.dialogs.find(m->peer_user_id); it != me.box.dialogs.end()) ds = it->second;
-    std::int32_t unread = 0;
-    for (const Message* x : dialog_messages(me, m->peer_user_id))
-      if (!x->out && x->id > ds.read_inbox_max_id) ++unread;
-    dialogs.push_back({{"_cons", "dialog"},
-                       {"peer", peer_user(m->peer_user_id)},
-                       {"top_message", m->id},
-                       {"read_inbox_max_id", ds.read_inbox_max_id},
-                       {"read_outbox_max_id", ds.read_outbox_max_id},
-                       {"unread_count", unread},
-                       {"unread_mentions_count", 0},
-                       {"unread_reactions_count", 0},
-                       {"unread_poll_votes_count", 0},
-                       {"notify_settings", {{"_cons", "peerNotifySettings"}}}});
-    messages.push_back(message_json(*m, me.id));
-    users.insert(m->peer_user_id);
-  }
-  json out = {{"dialogs", dialogs}, {"messages", messages}, {"chats", json::array()},
-              {"users", users_json(c.w, users, &me)}};
-  if (dialogs.size() < total) {
-    out["_cons"] = "messages.dialogsSlice";
-    out["count"] = static_cast<std::int32_t>(total);
-  } else {
-    out["_cons"] = "messages.dialogs";
   }
   return out;
 }

@@ -130,7 +130,7 @@ json channel_to_json(const Channel& ch) {
   for (const auto& [id, m] : ch.messages)
     j["messages"].push_back({{"id", m.id}, {"from", m.from_user_id}, {"date", m.date}, {"text", m.text},
                              {"entities", m.entities}, {"random_id", m.random_id}, {"pts", m.pts},
-                             {"action", m.action}});
+                             {"edit_date", m.edit_date}, {"action", m.action}});
   j["events"] = json::array();
   for (const Event& e : ch.events)
     j["events"].push_back({{"pts", e.pts}, {"pts_count", e.pts_count}, {"date", e.date}, {"update", e.update}});
@@ -161,6 +161,7 @@ Channel channel_from_json(const json& j) {
     m.entities = mj.at("entities");
     m.random_id = mj.at("random_id").get<std::int64_t>();
     m.pts = mj.at("pts").get<std::int32_t>();
+    m.edit_date = mj.value("edit_date", 0);
     m.action = mj.at("action");
     if (m.random_id != 0) ch.by_random_id[{m.from_user_id, m.random_id}] = m.id;
     ch.messages.emplace(m.id, std::move(m));

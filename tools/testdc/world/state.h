@@ -84,6 +84,7 @@ struct ChannelMessage {
   nlohmann::json entities;            // Vector<MessageEntity> as given, or null
   std::int64_t random_id = 0;         // the sender's, for dedup of messages.sendMessage
   std::int32_t pts = 0;               // the channel's pts after this message arrived
+  std::int32_t edit_date = 0;
   nlohmann::json action;              // MessageAction of a messageService, else null
 };
 
