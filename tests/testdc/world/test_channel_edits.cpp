@@ -1,8 +1,5 @@
 // Channels in the dialog list; editMessage and channels.deleteMessages on channels, pushed with the
 // channel's pts and returned by getChannelDifference; edits across save/load.
-#include <filesystem>
-#include <unistd.h>
-
 #include "world_fixture.h"
 
 using namespace mtjson::testdc;
@@ -176,26 +173,15 @@ TEST_CASE("world: channels.deleteMessages pushes updateDeleteChannelMessages; ge
 }
 
 TEST_CASE("world: channel edits survive save/load", "[testdc][channels][persist]") {
-  auto dir = (std::filesystem::temp_directory_path() / ("mtjson-world-edits-" + std::to_string(::getpid()))).string();
-  std::filesystem::remove_all(dir);
-  json chat;
-  std::int64_t edited_at = 0;
-  {
-    EditWorld w;
-    w.f.ok(w.ca, Fixture::post(w.chat, "text", 1));
-    w.f.clock += 7;
-    edited_at = w.f.clock;
-    w.f.ok(w.ca, edit(w.chat, 2, "text 2"));
-    chat = w.chat;
-    REQUIRE(w.f.world.save(dir).ok());
-  }
+  EditWorld w;
+  w.f.ok(w.ca, Fixture::post(w.chat, "text", 1));
+  w.f.clock += 7;
+  w.f.ok(w.ca, edit(w.chat, 2, "text 2"));
   Fixture g;
-  auto loaded = World::load(dir, g.options({}));
-  REQUIRE(loaded.ok());
-  CallResult d = loaded.value().call(Fixture::caller(1, 0xA2), Fixture::channel_difference(chat, 2));
+  World world = g.reloaded(w.f.world, "edits");
+  CallResult d = world.call(Fixture::caller(1, 0xA2), Fixture::channel_difference(w.chat, 2));
   REQUIRE(d.ok);
   REQUIRE(d.result["other_updates"].size() == 1);
   CHECK(d.result["other_updates"][0]["message"]["message"] == "text 2");
-  CHECK(d.result["other_updates"][0]["message"]["edit_date"] == edited_at);
-  std::filesystem::remove_all(dir);
+  CHECK(d.result["other_updates"][0]["message"]["edit_date"] == w.f.clock);
 }

@@ -1,9 +1,6 @@
 // Secret chats: getDhConfig, request/accept/discard, sendEncrypted(Service) relayed as opaque
 // bytes with a per-user qts, readEncryptedHistory, getState/getDifference with qts (slices),
 // save/load of qts and secret chats.
-#include <filesystem>
-#include <unistd.h>
-
 #include "crypto/dh.h"
 #include "testdc/world/args.h"
 #include "world_fixture.h"
@@ -36,17 +33,19 @@ json user_input(const json& user) {
   return {{"_cons", "inputUser"}, {"user_id", user["id"]}, {"access_hash", user["access_hash"]}};
 }
 
-// A (admin, session 1 live) asked B (participant, session 2 live) for a secret chat; B accepted.
+// A (session 1 live) and B (session 2 live); unless told otherwise, A asked B for a secret chat
+// (A its admin, B its participant) and B accepted.
 struct SecretWorld {
   Fixture f;
   json a, b, chat;  // chat: as A's requestEncryption answered it
   Caller ca = Fixture::caller(1, 0x91, 1), cb = Fixture::caller(1, 0x92, 2);
 
-  SecretWorld() {
+  explicit SecretWorld(bool with_chat = true) {
     a = f.login("9996619001", 0x91);
     b = f.login("9996619002", 0x92);
     f.world.session_opened(ca);
     f.world.session_opened(cb);
+    if (!with_chat) return;
     chat = f.ok(ca, {{"_cons", "messages.requestEncryption"}, {"user_id", user_input(b)},
                      {"random_id", 7}, {"g_a", public_value(0x42)}});
     f.ok(cb, {{"_cons", "messages.acceptEncryption"}, {"peer", input_chat(chat)}, {"g_b", public_value(0x43)},
@@ -79,12 +78,10 @@ TEST_CASE("world: getDhConfig hands out Telegram's prime with g = 3, then notMod
 }
 
 TEST_CASE("world: requestEncryption / acceptEncryption tell each side with updateEncryption", "[testdc][secret]") {
-  Fixture f;
-  json a = f.login("9996619201", 0x94);
-  json b = f.login("9996619202", 0x95);
-  Caller ca = Fixture::caller(1, 0x94, 1), cb = Fixture::caller(1, 0x95, 2);
-  f.world.session_opened(ca);
-  f.world.session_opened(cb);
+  SecretWorld w(false);
+  Fixture& f = w.f;
+  const json &a = w.a, &b = w.b;
+  const Caller &ca = w.ca, &cb = w.cb;
   json request = {{"_cons", "messages.requestEncryption"}, {"user_id", user_input(b)}, {"random_id", 5},
                   {"g_a", public_value(0x42)}};
   CallResult r = f.call(ca, request);
@@ -284,20 +281,12 @@ TEST_CASE("world: readEncryptedHistory and discardEncryption reach the other sid
 }
 
 TEST_CASE("world: qts, its events and secret chats survive save/load", "[testdc][secret][persist]") {
-  auto dir = (std::filesystem::temp_directory_path() / ("mtjson-world-secret-" + std::to_string(::getpid()))).string();
-  std::filesystem::remove_all(dir);
-  json chat, before;
-  {
-    SecretWorld w;
-    for (int k = 1; k <= 3; ++k) w.f.ok(w.ca, send_encrypted(w.chat, k, payload(k)));
-    before = w.f.ok(w.cb, get_difference(0, 0));
-    chat = w.chat;
-    REQUIRE(w.f.world.save(dir).ok());
-  }
+  SecretWorld w;
+  for (int k = 1; k <= 3; ++k) w.f.ok(w.ca, send_encrypted(w.chat, k, payload(k)));
+  json before = w.f.ok(w.cb, get_difference(0, 0));
+  const json& chat = w.chat;
   Fixture g;
-  auto loaded = World::load(dir, g.options({}));
-  REQUIRE(loaded.ok());
-  World& world = loaded.value();
+  World world = g.reloaded(w.f.world, "secret");
   Caller ca = Fixture::caller(1, 0x91), cb = Fixture::caller(1, 0x92);
   CallResult state = world.call(cb, {{"_cons", "updates.getState"}});
   REQUIRE(state.ok);
@@ -319,5 +308,4 @@ TEST_CASE("world: qts, its events and secret chats survive save/load", "[testdc]
                                      {"random_id", 1}, {"g_a", public_value(0x42)}});
   REQUIRE(other.ok);
   CHECK(other.result["id"] == chat["id"].get<int>() + 1);
-  std::filesystem::remove_all(dir);
 }

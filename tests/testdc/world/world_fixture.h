@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -29,6 +32,18 @@ struct Fixture {
     o.base_port = 20443;
     if (tweak) tweak(o);
     return o;
+  }
+
+  // `from` saved with --data to a fresh directory and loaded back with this fixture's options
+  // (its clock and log); the directory is removed again.
+  World reloaded(const World& from, const std::string& tag) {
+    auto dir = (std::filesystem::temp_directory_path() / ("mtjson-world-" + tag + "-" + std::to_string(::getpid()))).string();
+    std::filesystem::remove_all(dir);
+    REQUIRE(from.save(dir).ok());
+    auto loaded = World::load(dir, options({}));
+    std::filesystem::remove_all(dir);
+    REQUIRE(loaded.ok());
+    return std::move(loaded.value());
   }
 
   static Caller caller(int dc, std::uint64_t key, std::int64_t session = 1) { return Caller{dc, key, session, 228}; }
