@@ -465,6 +465,50 @@ TEST_CASE("update tracker: answers that carry pts move the state", "[updates]") 
   REQUIRE(t.on_push(short_message(5, 11), t0).empty());
 }
 
+TEST_CASE("update tracker: a dialog list or channelFull gives an untracked channel its pts", "[updates]") {
+  auto t = ready_tracker();
+  json peer = {{"_cons", "peerChannel"}, {"channel_id", kChannel}};
+  json dialogs = {{"_cons", "messages.dialogs"},
+                  {"dialogs", json::array({{{"_cons", "dialog"}, {"peer", peer}, {"top_message", 1}, {"pts", 1}},
+                                           {{"_cons", "dialog"}, {"peer", {{"_cons", "peerUser"}, {"user_id", kPeer}}},
+                                            {"top_message", 9}}})},
+                  {"messages", json::array()},
+                  {"chats", json::array({{{"_cons", "channel"}, {"id", kChannel}, {"access_hash", kChannelHash},
+                                          {"title", "news"}}})},
+                  {"users", json::array()}};
+  REQUIRE(t.on_result(dialogs, t0).empty());  // nothing to deliver: the caller has its answer
+  REQUIRE(t.state().channel_pts == std::map<std::int64_t, std::int32_t>{{kChannel, 1}});
+  REQUIRE(t.state().pts == 10);
+
+  // The first two posts after it are lost on the way: the third is a gap, not the new state.
+  REQUIRE(holds(t.on_push(channel_post(4, 4), t0)));
+  auto a = t.on_timer(t0 + 500ms);
+  auto c = calls(a);
+  REQUIRE(c.size() == 1);
+  REQUIRE(c[0].body["_cons"] == "updates.getChannelDifference");
+  REQUIRE(c[0].body["pts"] == 1);
+  REQUIRE(c[0].body["channel"]["access_hash"] == kChannelHash);  // from the dialog list's chats
+  json diff = {{"_cons", "updates.channelDifference"}, {"final", true}, {"pts", 3},
+               {"new_messages", json::array({channel_message(2), channel_message(3)})},
+               {"other_updates", json::array()}, {"chats", json::array()}, {"users", json::array()}};
+  auto d = delivered(t.on_call_result(c[0].call_id, diff, t0 + 600ms));
+  REQUIRE(d.size() == 2);
+  REQUIRE(d[0]["updates"].size() == 2);
+  REQUIRE(d[0]["updates"][0]["message"]["id"] == 2);
+  REQUIRE(d[1] == channel_post(4, 4));
+  REQUIRE(t.state().channel_pts.at(kChannel) == 4);
+
+  // A known pts is not moved by an older answer; channelFull (longs as strings) sets an unknown one.
+  REQUIRE(t.on_result(dialogs, t0).empty());
+  REQUIRE(t.state().channel_pts.at(kChannel) == 4);
+  json full = {{"_cons", "messages.chatFull"},
+               {"full_chat", {{"_cons", "channelFull"}, {"id", "1000000043"}, {"pts", 17}}},
+               {"chats", json::array()},
+               {"users", json::array()}};
+  REQUIRE(t.on_result(full, t0).empty());
+  REQUIRE(t.state().channel_pts.at(1000000043) == 17);
+}
+
 TEST_CASE("update tracker: a gap the server cannot fill does not loop forever", "[updates]") {
   auto t = ready_tracker();
   REQUIRE(holds(t.on_push(short_message(3, 13), t0)));

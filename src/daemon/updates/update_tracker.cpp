@@ -39,6 +39,13 @@ bool is_affected(const std::string& cons) {
 
 bool is_container(const std::string& cons) { return cons == "updates" || cons == "updatesCombined"; }
 
+// Answers that carry a channel's pts without being updates (api_updates.md "Fetching state": "the
+// initial channel state can be obtained from the dialog constructor when fetching dialogs, from
+// the full channel info ...").
+bool is_dialog_list(const std::string& cons) {
+  return cons == "messages.dialogs" || cons == "messages.dialogsSlice" || cons == "messages.peerDialogs";
+}
+
 }  // namespace
 
 UpdateTracker::UpdateTracker(TrackerOptions options) : options_(std::move(options)) {}
@@ -96,9 +103,39 @@ std::vector<Action> UpdateTracker::on_push(const json& updates, TimePoint now) {
 std::vector<Action> UpdateTracker::on_result(const json& result, TimePoint now) {
   if (options_.raw || phase_ == Phase::idle || !result.is_object()) return {};
   const std::string cons = result.value("_cons", "");
+  if (is_dialog_list(cons) || cons == "messages.chatFull") {
+    note_channel_states(result);
+    return {};
+  }
   if (!is_container(cons) && cons != "updateShort" && !is_short_message(cons) && !is_affected(cons)) return {};
   last_activity_ = now;
   return input(result, true, now);
+}
+
+// A channel whose pts is not known yet takes it from a dialog or channelFull, so that a gap right
+// after it (e.g. the first posts after joining, withheld) is one. Without it the channel's next
+// update would set its pts as it is, and whatever was missed before it would be lost. A known pts
+// is left alone: the pushes and differences keep it, and an older answer must not move it back.
+void UpdateTracker::note_channel_states(const json& result) {
+  note_chats(result);
+  auto learn = [this](const json& id, const json& pts) {
+    auto channel = json_long(id);
+    if (channel && pts.is_number_integer() && pts.get<std::int32_t>() > 0 && !state_.channel_pts.count(*channel))
+      state_.channel_pts[*channel] = pts.get<std::int32_t>();
+  };
+  if (auto full = result.find("full_chat"); full != result.end() && full->is_object()) {
+    if (full->value("_cons", "") == "channelFull" && full->contains("id") && full->contains("pts"))
+      learn(full->at("id"), full->at("pts"));
+    return;
+  }
+  auto dialogs = result.find("dialogs");
+  if (dialogs == result.end() || !dialogs->is_array()) return;
+  for (const json& d : *dialogs) {
+    if (!d.is_object() || !d.contains("pts")) continue;
+    auto peer = d.find("peer");
+    if (peer == d.end() || !peer->is_object() || peer->value("_cons", "") != "peerChannel") continue;
+    if (peer->contains("channel_id")) learn(peer->at("channel_id"), d.at("pts"));
+  }
 }
 
 std::vector<Action> UpdateTracker::input(const json& body, bool from_result, TimePoint now) {

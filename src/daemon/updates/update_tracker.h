@@ -78,8 +78,9 @@ class UpdateTracker {
   // updatesTooLong) as the server sent it.
   std::vector<Action> on_push(const nlohmann::json& updates, TimePoint now);
   // An RPC answer that may move the state: an Updates object (messages.sendMessage and friends)
-  // or messages.affectedMessages/affectedHistory/affectedFoundMessages of the common box.
-  // Other answers are ignored.
+  // or messages.affectedMessages/affectedHistory/affectedFoundMessages of the common box. Dialog
+  // lists (messages.dialogs, dialogsSlice, peerDialogs) and messages.chatFull give the pts of
+  // channels not tracked yet. Other answers are ignored.
   std::vector<Action> on_result(const nlohmann::json& result, TimePoint now);
   std::vector<Action> on_call_result(std::uint64_t call_id, const nlohmann::json& result, TimePoint now);
   // The call failed (RPC error, timeout, undecodable): retried after retry_delay; after
@@ -140,6 +141,7 @@ class UpdateTracker {
   void apply_difference_state(const nlohmann::json& state);
   void deliver_recovered(nlohmann::json updates, std::vector<Action>& out);
   void note_chats(const nlohmann::json& body);
+  void note_channel_states(const nlohmann::json& result);
   void give_up(std::vector<Action>& out);
   std::uint64_t new_call() { return next_call_++; }
 
