@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tl/schema.h"
-#include "tl/status.h"
+#include "base/status.h"
 
 namespace mtjson::tl {
 

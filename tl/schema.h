@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tl/status.h"
+#include "base/status.h"
 
 namespace mtjson::tl {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tl/status.h"
+#include "base/status.h"
 
 namespace mtjson::tl {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "tl/schema.h"
-#include "tl/status.h"
+#include "base/status.h"
 
 namespace mtjson::tl {
 

@@ -105,8 +105,8 @@ int run_encode(const std::shared_ptr<const Schema>& schema, const TypeExpr& type
     bytes.clear();
     simdjson::dom::element doc;
     auto err = parser.parse(line).get(doc);
-    Status st;
-    if (err) st = Status::error(std::string("invalid JSON: ") + simdjson::error_message(err));
+    mtjson::Status st;
+    if (err) st = mtjson::Status::error(std::string("invalid JSON: ") + simdjson::error_message(err));
     else st = encoder.encode(doc, type, bytes);
     if (!st) {
       std::fprintf(stderr, "line %zu: %s\n", n, st.message().c_str());
@@ -129,8 +129,8 @@ int run_decode(const std::shared_ptr<const Schema>& schema, const TypeExpr& type
   int failures = 0;
   for (std::size_t n = 1; std::getline(std::cin, line); ++n) {
     out.clear();
-    Status st;
-    if (!parse_hex(line, bytes, err)) st = Status::error(err);
+    mtjson::Status st;
+    if (!parse_hex(line, bytes, err)) st = mtjson::Status::error(err);
     else st = decoder.decode(bytes, type, out);
     if (!st) {
       std::fprintf(stderr, "line %zu: %s\n", n, st.message().c_str());
@@ -238,7 +238,7 @@ int main(int argc, char** argv) {
   if (schema_files.empty()) schema_files = default_schema_paths();
 
   std::shared_ptr<const Schema> schema;
-  if (Status st = load_schema_files(schema_files, schema); !st) {
+  if (mtjson::Status st = load_schema_files(schema_files, schema); !st) {
     std::fprintf(stderr, "mtjson-tl: %s\n", st.message().c_str());
     return 2;
   }
@@ -247,7 +247,7 @@ int main(int argc, char** argv) {
   TypeExpr type{TypeExpr::Kind::Object, 0};
   if (!boxed.empty() || !bare.empty()) {
     std::string text = boxed.empty() ? bare_spelling(bare) : boxed;
-    if (Status st = schema->parse_type(text, type); !st) return usage_error("type '" + text + "': " + st.message());
+    if (mtjson::Status st = schema->parse_type(text, type); !st) return usage_error("type '" + text + "': " + st.message());
   }
   std::ios::sync_with_stdio(false);
   return command == "encode" ? run_encode(schema, type) : run_decode(schema, type, longs_as_strings);

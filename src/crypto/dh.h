@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "crypto/random.h"
-#include "crypto/result.h"
+#include "base/status.h"
 
 namespace mtjson::crypto {
 

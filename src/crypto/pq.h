@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/result.h"
+#include "base/status.h"
 
 namespace mtjson::crypto {
 

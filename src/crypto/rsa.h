@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/result.h"
+#include "base/status.h"
 
 namespace mtjson::crypto {
 

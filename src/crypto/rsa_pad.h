@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "crypto/random.h"
-#include "crypto/result.h"
+#include "base/status.h"
 #include "crypto/rsa.h"
 
 namespace mtjson::crypto {

@@ -11,7 +11,7 @@
 
 #include "crypto/dh.h"
 #include "crypto/random.h"
-#include "crypto/result.h"
+#include "base/status.h"
 
 namespace mtjson::crypto {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/result.h"
+#include "base/status.h"
 #include "crypto/rsa.h"
 
 namespace mtjson::crypto {

@@ -21,7 +21,7 @@ namespace {
 
 // The embedded test DC: layers 228 (+ 198, 144 for older clients), its own RSA key (kept in
 // --testdc-data when given, else made fresh in memory), DCs 1..3 on loopback.
-crypto::Result<std::unique_ptr<testdc::server::Server>> start_testdc(const DaemonConfig& c, std::string& public_pem) {
+Result<std::unique_ptr<testdc::server::Server>> start_testdc(const DaemonConfig& c, std::string& public_pem) {
   namespace ts = testdc::server;
   ts::ServerConfig cfg;
   cfg.host = "127.0.0.1";
@@ -32,19 +32,19 @@ crypto::Result<std::unique_ptr<testdc::server::Server>> start_testdc(const Daemo
   if (auto st = ts::LayerSchemas::load({dir + "/scheme.tl", dir + "/tl/api-198.tl", dir + "/tl/api-144.tl"},
                                        dir + "/tl/mtproto.tl", cfg.layers);
       !st)
-    return crypto::Result<std::unique_ptr<ts::Server>>::error("test DC schema: " + st.message());
+    return Result<std::unique_ptr<ts::Server>>::error("test DC schema: " + st.message());
   std::optional<crypto::RsaPrivateKey> key;
   if (!c.testdc_data.empty()) {
     auto loaded = ts::load_or_create_rsa_key("", c.testdc_data);
-    if (!loaded) return crypto::Result<std::unique_ptr<ts::Server>>::error("test DC key: " + loaded.message());
+    if (!loaded) return Result<std::unique_ptr<ts::Server>>::error("test DC key: " + loaded.message());
     key = loaded->key;
   } else {
     auto generated = crypto::RsaPrivateKey::generate(2048);
-    if (!generated) return crypto::Result<std::unique_ptr<ts::Server>>::error("test DC key: " + generated.message());
+    if (!generated) return Result<std::unique_ptr<ts::Server>>::error("test DC key: " + generated.message());
     key = *generated;
   }
   auto pem = key->public_key().to_pem();
-  if (!pem) return crypto::Result<std::unique_ptr<ts::Server>>::error("test DC key: " + pem.message());
+  if (!pem) return Result<std::unique_ptr<ts::Server>>::error("test DC key: " + pem.message());
   public_pem = *pem;
   cfg.rsa_keys.push_back(*key);
   cfg.verbose = c.testdc_verbose;
@@ -65,8 +65,8 @@ Daemon::~Daemon() {
   workers_.join();
 }
 
-crypto::Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config) {
-  using R = crypto::Result<std::unique_ptr<Daemon>>;
+Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config) {
+  using R = Result<std::unique_ptr<Daemon>>;
   if (!config.schema) return R::error("no schema loaded");
   std::unique_ptr<Daemon> d(new Daemon(std::move(config)));
   DaemonConfig& c = d->config_;

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "crypto/random.h"
-#include "crypto/result.h"
+#include "base/status.h"
 #include "daemon/account/account.h"
 #include "daemon/account/server_settings.h"
 #include "daemon/sessions/access.h"
@@ -60,7 +60,7 @@ struct DaemonConfig {
 
 class Daemon {
  public:
-  static crypto::Result<std::unique_ptr<Daemon>> create(DaemonConfig config);
+  static Result<std::unique_ptr<Daemon>> create(DaemonConfig config);
   ~Daemon();
 
   // Runs until stop() (or a signal with handle_signals). Thread-safe stop().

@@ -24,7 +24,7 @@ struct Doc {
   }
 };
 
-tl::Status encode(const std::string& text, MethodCall& out) {
+mtjson::Status encode(const std::string& text, MethodCall& out) {
   Doc d(text);
   MethodEncoder enc(api_schema());
   return enc.encode(d.root, out);

@@ -32,7 +32,7 @@ std::vector<std::uint8_t> encode(const Json& value, const tl::TypeExpr* type) {
   REQUIRE_FALSE(parser.parse(text).get(doc));
   tl::JsonToTl enc(schema());
   std::vector<std::uint8_t> bytes;
-  tl::Status st = type ? enc.encode(doc, *type, bytes, "result") : enc.encode_boxed(doc, bytes, "result");
+  Status st = type ? enc.encode(doc, *type, bytes, "result") : enc.encode_boxed(doc, bytes, "result");
   INFO(text);
   INFO(st.message());
   REQUIRE(st.ok());

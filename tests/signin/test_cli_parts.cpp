@@ -215,13 +215,13 @@ struct FakeDaemon : LineChannel {
   std::vector<std::string> sent;
   std::deque<std::string> answers;
   bool broken = false;
-  crypto::Status send_line(std::string_view line) override {
-    if (broken) return crypto::Status::error("Broken pipe");
+  mtjson::Status send_line(std::string_view line) override {
+    if (broken) return mtjson::Status::error("Broken pipe");
     sent.emplace_back(line);
     return {};
   }
-  crypto::Result<std::string> read_line() override {
-    if (answers.empty()) return crypto::Result<std::string>::error("it closed the connection");
+  mtjson::Result<std::string> read_line() override {
+    if (answers.empty()) return mtjson::Result<std::string>::error("it closed the connection");
     std::string a = answers.front();
     answers.pop_front();
     return a;

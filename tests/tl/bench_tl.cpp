@@ -24,7 +24,7 @@ std::vector<std::string> files() { return {root() + "/scheme.tl", root() + "/tl/
 std::shared_ptr<const Schema> schema() {
   static std::shared_ptr<const Schema> s = [] {
     std::shared_ptr<const Schema> out;
-    if (Status st = load_schema_files(files(), out); !st) {
+    if (mtjson::Status st = load_schema_files(files(), out); !st) {
       std::fprintf(stderr, "%s\n", st.message().c_str());
       std::exit(1);
     }
@@ -67,7 +67,7 @@ std::string messages_json() {
 void BM_SchemaLoad(benchmark::State& state) {
   for (auto _ : state) {
     std::shared_ptr<const Schema> s;
-    Status st = load_schema_files(files(), s);
+    mtjson::Status st = load_schema_files(files(), s);
     benchmark::DoNotOptimize(s);
     if (!st) state.SkipWithError(st.message().c_str());
   }
@@ -93,7 +93,7 @@ void BM_Encode_SendMessage(benchmark::State& state) {
     simdjson::dom::element doc;
     if (parser.parse(kSendMessage).get(doc)) state.SkipWithError("parse");
     out.clear();
-    Status st = enc.encode_boxed(doc, out, "message");
+    mtjson::Status st = enc.encode_boxed(doc, out, "message");
     if (!st) state.SkipWithError(st.message().c_str());
     benchmark::DoNotOptimize(out.data());
   }
@@ -110,7 +110,7 @@ struct MessagesFixture {
     simdjson::dom::element doc;
     if (parser.parse(json).get(doc)) std::abort();
     JsonToTl enc(schema());
-    if (Status st = enc.encode_boxed(doc, tl); !st) {
+    if (mtjson::Status st = enc.encode_boxed(doc, tl); !st) {
       std::fprintf(stderr, "%s\n", st.message().c_str());
       std::abort();
     }
@@ -142,7 +142,7 @@ void BM_Decode_Messages100(benchmark::State& state) {
   std::string out;
   for (auto _ : state) {
     out.clear();
-    Status st = dec.decode_boxed(f.tl, out);
+    mtjson::Status st = dec.decode_boxed(f.tl, out);
     if (!st) state.SkipWithError(st.message().c_str());
     benchmark::DoNotOptimize(out.data());
   }
@@ -162,7 +162,7 @@ void BM_Encode_Messages100(benchmark::State& state) {
     simdjson::dom::element doc;
     if (parser.parse(f.json).get(doc)) state.SkipWithError("parse");
     out.clear();
-    Status st = enc.encode_boxed(doc, out);
+    mtjson::Status st = enc.encode_boxed(doc, out);
     if (!st) state.SkipWithError(st.message().c_str());
     benchmark::DoNotOptimize(out.data());
   }

@@ -27,7 +27,7 @@ struct Codec {
     simdjson::dom::element doc;
     REQUIRE_FALSE(parser.parse(json).get(doc));
     std::vector<std::uint8_t> bytes;
-    Status st = enc.encode_boxed(doc, bytes, "message");
+    mtjson::Status st = enc.encode_boxed(doc, bytes, "message");
     if (out) *out = bytes;
     return st.ok() ? "" : st.message();
   }
@@ -41,14 +41,14 @@ struct Codec {
   std::string decode(const std::vector<std::uint8_t>& bytes, const DecodeOptions& options = {}) {
     TlToJson d(schema228(), options);
     std::string out;
-    Status st = d.decode_boxed(bytes, out);
+    mtjson::Status st = d.decode_boxed(bytes, out);
     INFO(st.message());
     REQUIRE(st.ok());
     return out;
   }
   std::string decode_error(const std::vector<std::uint8_t>& bytes) {
     std::string out = "untouched";
-    Status st = dec.decode_boxed(bytes, out);
+    mtjson::Status st = dec.decode_boxed(bytes, out);
     REQUIRE_FALSE(st.ok());
     CHECK(out == "untouched");  // never a partial write
     return st.message();
@@ -261,7 +261,7 @@ TEST_CASE("gzip_packed is unpacked transparently on decode", "[codec]") {
   small.max_inflated = 4096;
   TlToJson d(schema228(), small);
   std::string out;
-  Status st = d.decode_boxed(bomb, out);
+  mtjson::Status st = d.decode_boxed(bomb, out);
   CHECK(st.message() == "gzip: inflated size exceeds the limit of 4096 bytes at offset 0");
 }
 

@@ -40,7 +40,7 @@ void roundtrip_all(const std::string& api_file, Counts& counts) {
         if (counts.failures < 10) FAIL_CHECK(api_file << " " << c.name << ": " << what << "\n  json: " << json.substr(0, 400));
       };
       if (parser.parse(json).get(doc)) { fail("generator wrote invalid JSON"); continue; }
-      Status st = enc.encode_boxed(doc, bytes1);
+      mtjson::Status st = enc.encode_boxed(doc, bytes1);
       if (!st) { fail("encode: " + st.message()); continue; }
       st = dec.decode_boxed(bytes1, json2);
       if (!st) { fail("decode: " + st.message()); continue; }

@@ -9,12 +9,12 @@ using namespace mtjson::tl;
 using mtjson::tl::test::load;
 
 namespace {
-Status build(const std::string& text, std::shared_ptr<const Schema>& out) {
+mtjson::Status build(const std::string& text, std::shared_ptr<const Schema>& out) {
   return build_schema({{"test.tl", text}}, out);
 }
 std::string build_error(const std::string& text) {
   std::shared_ptr<const Schema> s;
-  Status st = build(text, s);
+  mtjson::Status st = build(text, s);
   REQUIRE_FALSE(st.ok());
   return st.message();
 }
@@ -111,13 +111,13 @@ TEST_CASE("malformed schema lines fail with file:line and what was expected", "[
   CHECK(build_error("/* open") == "test.tl:1: unterminated '/*' comment");
 
   std::shared_ptr<const Schema> s;
-  Status st = load_schema_files({"/nonexistent/scheme.tl"}, s);
+  mtjson::Status st = load_schema_files({"/nonexistent/scheme.tl"}, s);
   CHECK(st.message() == "/nonexistent/scheme.tl: cannot open schema file");
 }
 
 TEST_CASE("syntax: comments, sections, multi-line declarations, generics", "[schema]") {
   std::shared_ptr<const Schema> s;
-  Status st = build(
+  mtjson::Status st = build(
       "// comment\nint ? = Int;\nvector#1cb5c415 {t:Type} # [ t ] = Vector t;\nint128 4*[ int ] = Int128;\n"
       "boolFalse#bc799737 = Bool;\nboolTrue#997275b5 = Bool; /* block\ncomment */\n"
       "pair#11 a:int\n  b:long = Pair;\n---functions---\n"

@@ -75,20 +75,20 @@ DaemonLink::~DaemonLink() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-crypto::Status DaemonLink::send_line(std::string_view line) {
+Status DaemonLink::send_line(std::string_view line) {
   std::string data(line);
   data += '\n';
   std::size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return crypto::Status::error(std::strerror(errno));
+    if (n <= 0) return Status::error(std::strerror(errno));
     done += static_cast<std::size_t>(n);
   }
   return {};
 }
 
-crypto::Result<std::string> DaemonLink::read_line() {
+Result<std::string> DaemonLink::read_line() {
   constexpr std::size_t kMaxLine = 64u << 20;  // the daemon's answers are far below this
   const auto deadline = std::chrono::steady_clock::now() + read_timeout_;
   for (;;) {
@@ -98,20 +98,20 @@ crypto::Result<std::string> DaemonLink::read_line() {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       return line;
     }
-    if (buffer_.size() > kMaxLine) return crypto::Result<std::string>::error("an answer line over 64 MiB");
+    if (buffer_.size() > kMaxLine) return Result<std::string>::error("an answer line over 64 MiB");
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      return crypto::Result<std::string>::error("nothing within " + std::to_string(read_timeout_.count() / 1000) + " s");
+      return Result<std::string>::error("nothing within " + std::to_string(read_timeout_.count() / 1000) + " s");
     pollfd p{fd_, POLLIN, 0};
     int rc = ::poll(&p, 1, static_cast<int>(left.count()));
     if (rc < 0 && errno == EINTR) continue;
-    if (rc < 0) return crypto::Result<std::string>::error(std::strerror(errno));
+    if (rc < 0) return Result<std::string>::error(std::strerror(errno));
     if (rc == 0) continue;  // the deadline check above reports it
     char buf[65536];
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return crypto::Result<std::string>::error(std::strerror(errno));
-    if (n == 0) return crypto::Result<std::string>::error("it closed the connection");
+    if (n < 0) return Result<std::string>::error(std::strerror(errno));
+    if (n == 0) return Result<std::string>::error("it closed the connection");
     buffer_.append(buf, static_cast<std::size_t>(n));
   }
 }

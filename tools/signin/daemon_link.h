@@ -20,8 +20,8 @@ class DaemonLink final : public LineChannel {
   DaemonLink(const DaemonLink&) = delete;
   DaemonLink& operator=(const DaemonLink&) = delete;
 
-  crypto::Status send_line(std::string_view line) override;
-  crypto::Result<std::string> read_line() override;
+  Status send_line(std::string_view line) override;
+  Result<std::string> read_line() override;
 
  private:
   DaemonLink(int fd, std::chrono::milliseconds read_timeout) : fd_(fd), read_timeout_(read_timeout) {}

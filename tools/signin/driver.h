@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/result.h"
+#include "base/status.h"
 #include "signin/step.h"
 
 namespace mtjson::signin {
@@ -15,9 +15,9 @@ class LineChannel {
  public:
   virtual ~LineChannel() = default;
   // Writes line + '\n'.
-  virtual crypto::Status send_line(std::string_view line) = 0;
+  virtual Status send_line(std::string_view line) = 0;
   // The next line, without its '\n'. Errors: the daemon closed the connection, timed out, I/O.
-  virtual crypto::Result<std::string> read_line() = 0;
+  virtual Result<std::string> read_line() = 0;
 };
 
 class InputSource {

@@ -4,14 +4,10 @@
 
 #include <string>
 
-#include "crypto/result.h"
+#include "base/status.h"
 #include "signin/protocol.h"
 
 namespace mtjson::signin {
-
-using Status = crypto::Status;
-template <typename T>
-using Result = crypto::Result<T>;
 
 // Writes `text` to `path` atomically: a temporary file in the same directory (mode 0600 from the
 // start, whatever the umask), fsync, rename over `path`, fsync of the directory. A reader sees the

@@ -7,7 +7,7 @@
 
 namespace mtjson::daemon {
 
-tl::Status build_init_prefix(std::shared_ptr<const tl::Schema> schema, const InitParams& p,
+Status build_init_prefix(std::shared_ptr<const tl::Schema> schema, const InitParams& p,
                              std::vector<std::uint8_t>& prefix) {
   const nlohmann::json call = {
       {"_cons", "invokeWithLayer"},
@@ -26,12 +26,12 @@ tl::Status build_init_prefix(std::shared_ptr<const tl::Schema> schema, const Ini
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   const std::string text = call.dump();
-  if (parser.parse(text).get(doc)) return tl::Status::error("initConnection: internal JSON error");
+  if (parser.parse(text).get(doc)) return Status::error("initConnection: internal JSON error");
   tl::JsonToTl encoder(schema);
   const tl::Combinator* method = nullptr;
   std::vector<std::uint8_t> bytes;
-  if (auto st = encoder.encode_function(doc, bytes, &method); !st) return tl::Status::error("initConnection: " + st.message());
-  if (bytes.size() < 4) return tl::Status::error("initConnection: encoding too short");
+  if (auto st = encoder.encode_function(doc, bytes, &method); !st) return Status::error("initConnection: " + st.message());
+  if (bytes.size() < 4) return Status::error("initConnection: encoding too short");
   bytes.resize(bytes.size() - 4);
   prefix = std::move(bytes);
   return {};

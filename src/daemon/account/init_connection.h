@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "tl/schema.h"
-#include "tl/status.h"
+#include "base/status.h"
 
 namespace mtjson::daemon {
 
@@ -24,7 +24,7 @@ struct InitParams {
 };
 
 // The prefix for the schema's own layer.
-tl::Status build_init_prefix(std::shared_ptr<const tl::Schema> schema, const InitParams& params,
+Status build_init_prefix(std::shared_ptr<const tl::Schema> schema, const InitParams& params,
                              std::vector<std::uint8_t>& prefix);
 
 }  // namespace mtjson::daemon

@@ -197,7 +197,7 @@ std::optional<DcAddress> ServerSettings::address(int dc_id) const {
   return a;
 }
 
-crypto::Result<DcLinkConfig> ServerSettings::link_config(int dc_id) const {
+Result<DcLinkConfig> ServerSettings::link_config(int dc_id) const {
   DcLinkConfig c;
   c.dc_id = dc_id;
   c.test_dc = test;
@@ -206,7 +206,7 @@ crypto::Result<DcLinkConfig> ServerSettings::link_config(int dc_id) const {
   if (via_mtproxy()) {
     std::string e;
     auto p = parse_mtproxy(proxy, e);
-    if (!p) return crypto::Result<DcLinkConfig>::error(e);
+    if (!p) return Result<DcLinkConfig>::error(e);
     c.transport.secret = p->secret;
     c.transport.obfuscated = true;
     if (auto m = p->secret.required_mode()) c.transport.mode = *m;
@@ -214,10 +214,10 @@ crypto::Result<DcLinkConfig> ServerSettings::link_config(int dc_id) const {
   if (c.transport.obfuscated || c.transport.secret)
     c.transport.dc_id = static_cast<std::int16_t>(test ? dc_id + 10000 : dc_id);
   auto ring = crypto::PublicKeyRing::builtin(test ? crypto::DcKind::test : crypto::DcKind::production);
-  if (!ring) return crypto::Result<DcLinkConfig>::error(ring.message());
+  if (!ring) return Result<DcLinkConfig>::error(ring.message());
   c.server_keys = *ring;
   if (!rsa_pem.empty())
-    if (auto st = c.server_keys.add_pem(rsa_pem); !st) return crypto::Result<DcLinkConfig>::error("server.rsa: " + st.message());
+    if (auto st = c.server_keys.add_pem(rsa_pem); !st) return Result<DcLinkConfig>::error("server.rsa: " + st.message());
   return c;
 }
 

@@ -45,7 +45,7 @@ struct ServerSettings {
   // `proxy` is an MTProxy (host:port:secret): one address for every DC.
   bool via_mtproxy() const { return !proxy.empty() && proxy.find("://") == std::string::npos; }
   // Link configuration for `dc_id` (transport, keys, obfuscation/MTProxy).
-  crypto::Result<DcLinkConfig> link_config(int dc_id) const;
+  Result<DcLinkConfig> link_config(int dc_id) const;
 };
 
 // Telegram's bootstrap addresses (keys/dc_options.md, TDLib's built-in list), port 443.

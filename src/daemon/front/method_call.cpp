@@ -15,7 +15,7 @@ MethodEncoder::MethodEncoder(std::shared_ptr<const tl::Schema> schema)
     : schema_(schema), encoder_(schema), invoke_with_layer_(schema->by_name("invokeWithLayer")),
       init_connection_(schema->by_name("initConnection")) {}
 
-tl::Status MethodEncoder::encode(simdjson::dom::element message, MethodCall& out) {
+Status MethodEncoder::encode(simdjson::dom::element message, MethodCall& out) {
   out = MethodCall{};
   const tl::Combinator* outer = nullptr;
   if (auto st = encoder_.encode_function(message, out.query, &outer, "message"); !st) return st;
@@ -44,7 +44,7 @@ tl::Status MethodEncoder::encode(simdjson::dom::element message, MethodCall& out
     at = inner;
     ++depth;
   }
-  if (!method->is_function) return tl::Status::error("message: '" + method->name + "' is not a method");
+  if (!method->is_function) return Status::error("message: '" + method->name + "' is not a method");
   out.method = method;
 
   if (client_init) {

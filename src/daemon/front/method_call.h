@@ -14,7 +14,7 @@
 
 #include "tl/json_to_tl.h"
 #include "tl/schema.h"
-#include "tl/status.h"
+#include "base/status.h"
 
 namespace mtjson::daemon {
 
@@ -28,7 +28,7 @@ class MethodEncoder {
  public:
   explicit MethodEncoder(std::shared_ptr<const tl::Schema> schema);
   // Errors name the field path ("message.peer._cons: ...").
-  tl::Status encode(simdjson::dom::element message, MethodCall& out);
+  Status encode(simdjson::dom::element message, MethodCall& out);
 
  private:
   std::shared_ptr<const tl::Schema> schema_;

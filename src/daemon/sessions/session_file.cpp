@@ -66,23 +66,23 @@ bool write_all(int fd, const std::string& data) {
 
 // Replaces `path` with `text`: a 0600 temp file in the same directory, fsync, rename, fsync of
 // the directory (the rename is durable only then).
-crypto::Status write_atomically(const std::string& dir, const std::string& path, const std::string& tmp,
+Status write_atomically(const std::string& dir, const std::string& path, const std::string& tmp,
                                 const std::string& text) {
   // O_EXCL after unlink: a stale temp file from a crash never lends us its mode or owner.
   ::unlink(tmp.c_str());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return crypto::Status::error(tmp + ": cannot create: " + errno_text());
+  if (fd < 0) return Status::error(tmp + ": cannot create: " + errno_text());
   const bool ok = write_all(fd, text) && ::fsync(fd) == 0;
   const std::string why = ok ? std::string() : errno_text();
   ::close(fd);
   if (!ok) {
     ::unlink(tmp.c_str());
-    return crypto::Status::error(tmp + ": cannot write: " + why);
+    return Status::error(tmp + ": cannot write: " + why);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string e = errno_text();
     ::unlink(tmp.c_str());
-    return crypto::Status::error(path + ": cannot replace: " + e);
+    return Status::error(path + ": cannot replace: " + e);
   }
   if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
     (void)::fsync(dfd);
@@ -169,8 +169,8 @@ bool session_record_from_json(const json& j, SessionRecord& out, std::string& er
   return true;
 }
 
-crypto::Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& dir) {
-  using R = crypto::Result<std::unique_ptr<SessionStore>>;
+Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& dir) {
+  using R = Result<std::unique_ptr<SessionStore>>;
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return R::error("--session-dir " + dir + ": cannot create it: " + errno_text());
   struct stat st {};
@@ -232,12 +232,12 @@ std::optional<SessionRecord> SessionStore::load(const std::string& name, std::st
   return r;
 }
 
-crypto::Status SessionStore::save(const SessionRecord& r) const {
+Status SessionStore::save(const SessionRecord& r) const {
   return write_atomically(dir_, path_of(r.name), dir_ + "/." + r.name + ".json.tmp",
                           session_record_to_json(r).dump(1) + "\n");
 }
 
-crypto::Status SessionStore::save_updates(const std::string& name, const UpdateRing& ring) const {
+Status SessionStore::save_updates(const std::string& name, const UpdateRing& ring) const {
   std::string text = json{{"version", kSessionFileVersion}, {"name", name}, {"last_seq", ring.last_seq()}}.dump();
   text += '\n';
   for (const auto& [seq, message] : ring.entries()) {

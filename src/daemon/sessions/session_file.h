@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/result.h"
+#include "base/status.h"
 #include "daemon/account/account.h"
 #include "daemon/account/server_settings.h"
 #include "daemon/sessions/update_ring.h"
@@ -48,14 +48,14 @@ class SessionStore {
  public:
   // Creates DIR (0700) if missing and takes its lock; fails naming DIR (and the pid holding the
   // lock, when it wrote one) if another daemon has it.
-  static crypto::Result<std::unique_ptr<SessionStore>> open(const std::string& dir);
+  static Result<std::unique_ptr<SessionStore>> open(const std::string& dir);
   ~SessionStore();
 
   const std::string& dir() const { return dir_; }
   std::string path_of(const std::string& name) const { return dir_ + "/" + name + ".json"; }
   // nullopt and empty error: no file for `name`.
   std::optional<SessionRecord> load(const std::string& name, std::string& error) const;
-  crypto::Status save(const SessionRecord& r) const;
+  Status save(const SessionRecord& r) const;
 
   std::string updates_path_of(const std::string& name) const { return dir_ + "/" + name + ".updates.jsonl"; }
   // The ring of `name` as saved with last_seq; nullopt and an empty error when there is no file.
@@ -64,7 +64,7 @@ class SessionStore {
     std::vector<UpdateRing::Entry> entries;
   };
   std::optional<SavedUpdates> load_updates(const std::string& name, std::string& error) const;
-  crypto::Status save_updates(const std::string& name, const UpdateRing& ring) const;
+  Status save_updates(const std::string& name, const UpdateRing& ring) const;
 
  private:
   SessionStore(std::string dir, int lock_fd) : dir_(std::move(dir)), lock_fd_(lock_fd) {}

@@ -12,10 +12,10 @@ SessionRegistry::SessionRegistry(Daemon& daemon, std::unique_ptr<SessionStore> s
 
 SessionRegistry::~SessionRegistry() = default;
 
-crypto::Result<std::shared_ptr<NamedSession>> SessionRegistry::open(const std::string& name,
+Result<std::shared_ptr<NamedSession>> SessionRegistry::open(const std::string& name,
                                                                     const std::optional<SessionState>& initial,
                                                                     const ServerSettings& server) {
-  using R = crypto::Result<std::shared_ptr<NamedSession>>;
+  using R = Result<std::shared_ptr<NamedSession>>;
   auto same_key = [&](const std::optional<KeyState>& existing) {
     // Attaching with the key the session already has is fine (clients may always send their
     // whole session object); another key would change the account under the other clients.

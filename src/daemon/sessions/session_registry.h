@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "crypto/result.h"
+#include "base/status.h"
 #include "daemon/sessions/named_session.h"
 #include "daemon/sessions/session_file.h"
 
@@ -24,7 +24,7 @@ class SessionRegistry {
   // The session `name`, started. `initial`/`server`: what a new one starts from (ignored for one
   // that exists; a different auth key for an existing one is an error). Errors are for the
   // client ("session.auth_key: ...").
-  crypto::Result<std::shared_ptr<NamedSession>> open(const std::string& name, const std::optional<SessionState>& initial,
+  Result<std::shared_ptr<NamedSession>> open(const std::string& name, const std::optional<SessionState>& initial,
                                                      const ServerSettings& server);
   // Daemon shutdown: every session saved and closed.
   void close_all();

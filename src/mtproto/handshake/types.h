@@ -6,7 +6,7 @@
 #include <functional>
 #include <vector>
 
-#include "crypto/result.h"
+#include "base/status.h"
 
 namespace mtjson::mtproto::handshake {
 
@@ -14,8 +14,6 @@ using Bytes = std::vector<std::uint8_t>;
 using Int128 = std::array<std::uint8_t, 16>;  // TL int128, wire order
 using Int256 = std::array<std::uint8_t, 32>;  // TL int256, wire order
 
-using crypto::Result;
-using crypto::Status;
 
 // Unix time in nanoseconds. Injected so tests are deterministic (style.md item 3).
 using UnixClock = std::function<std::int64_t()>;

@@ -47,7 +47,7 @@ TEST_CASE("client reproduces the official auth_key sample at every step", "[hand
   Bytes rsa_input;
   std::uint64_t rsa_fp = 0;
   client.set_rsa_encrypt([&](std::span<const std::uint8_t> data, const crypto::RsaPublicKey& key,
-                             crypto::RandomSource&) -> crypto::Result<Bytes> {
+                             crypto::RandomSource&) -> mtjson::Result<Bytes> {
     rsa_input.assign(data.begin(), data.end());
     rsa_fp = key.fingerprint();
     return sample("rsa_pad.encrypted_data");

@@ -97,7 +97,7 @@ TEST_CASE("dc id: test and media DCs, mismatch rejected, or accepted and recorde
 
 TEST_CASE("server accepts the legacy req_DH_params encryption, unless disabled", "[handshake][exchange][legacy]") {
   auto legacy = [](std::span<const std::uint8_t> data, const crypto::RsaPublicKey& key,
-                   crypto::RandomSource& rnd) -> crypto::Result<Bytes> { return crypto::rsa_legacy_encrypt(data, key, rnd); };
+                   crypto::RandomSource& rnd) -> mtjson::Result<Bytes> { return crypto::rsa_legacy_encrypt(data, key, rnd); };
   for (bool accept : {true, false}) {
     SeededRandom crandom(31), srandom(32);
     ClientHandshake client(client_config_for(selfmade_private_key()), crandom, fixed_clock(kNow));
@@ -121,7 +121,7 @@ TEST_CASE("legacy p_q_inner_data without dc (old clients) is accepted", "[handsh
   SeededRandom crandom(33), srandom(34);
   ClientHandshake client(client_config_for(selfmade_private_key()), crandom, fixed_clock(kNow));
   client.set_rsa_encrypt([](std::span<const std::uint8_t> data, const crypto::RsaPublicKey& key,
-                            crypto::RandomSource& rnd) -> crypto::Result<Bytes> {
+                            crypto::RandomSource& rnd) -> mtjson::Result<Bytes> {
     auto inner = parse_p_q_inner_data(data);
     if (!inner) return inner.status();
     inner->has_dc = false;

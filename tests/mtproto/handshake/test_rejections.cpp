@@ -35,7 +35,7 @@ struct SampleClient {
     ClientConfig c;
     c.keys = crypto::PublicKeyRing::builtin(crypto::DcKind::production).value();
     client = std::make_unique<ClientHandshake>(std::move(c), random, fixed_clock(kNow));
-    client->set_rsa_encrypt([](auto, const auto&, auto&) -> crypto::Result<Bytes> { return sample("rsa_pad.encrypted_data"); });
+    client->set_rsa_encrypt([](auto, const auto&, auto&) -> mtjson::Result<Bytes> { return sample("rsa_pad.encrypted_data"); });
     client->start();
     if (stage >= 1) REQUIRE(client->on_message(sample_body("resPQ")));
     if (stage >= 2) REQUIRE(client->on_message(sample_body("server_DH_params_ok")));
@@ -304,7 +304,7 @@ struct Pair {
 // A hook that flips one byte of p_q_inner_data before RSA_PAD.
 ClientHandshake::RsaEncrypt flip_inner(std::size_t offset) {
   return [offset](std::span<const std::uint8_t> data, const crypto::RsaPublicKey& key,
-                  crypto::RandomSource& rnd) -> crypto::Result<Bytes> {
+                  crypto::RandomSource& rnd) -> mtjson::Result<Bytes> {
     Bytes d(data.begin(), data.end());
     d.at(offset) ^= 1;
     return crypto::rsa_pad_encrypt(d, key, rnd);

@@ -151,7 +151,7 @@ inline ServerConfig server_config_with(const crypto::RsaPrivateKey& key, std::in
 
 // Runs both machines against each other through plain-message envelopes (the in-memory pipe of
 // style.md item 7). Returns the first error, or an ok Status when the client is done.
-inline crypto::Status run_pipe(ClientHandshake& client, ServerHandshake& server, const UnixClock& clock) {
+inline Status run_pipe(ClientHandshake& client, ServerHandshake& server, const UnixClock& clock) {
   PlainChannel client_side(crypto::Side::client, clock);
   PlainChannel server_side(crypto::Side::server, clock);
   Bytes to_server = client_side.wrap(client.start());
@@ -165,10 +165,10 @@ inline crypto::Status run_pipe(ClientHandshake& client, ServerHandshake& server,
     if (!cbody) return cbody.status();
     auto next = client.on_message(*cbody);
     if (!next) return next.status();
-    if (next->done) return crypto::Status();
+    if (next->done) return Status();
     to_server = client_side.wrap(next->send);
   }
-  return crypto::Status::error("pipe: too many rounds");
+  return Status::error("pipe: too many rounds");
 }
 
 }  // namespace mtjson::mtproto::handshake::test

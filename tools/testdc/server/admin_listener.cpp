@@ -16,7 +16,7 @@
 
 namespace mtjson::testdc::server {
 
-crypto::Result<std::unique_ptr<AdminListener>> AdminListener::open(asio::io_context& io, ServerCore& core,
+Result<std::unique_ptr<AdminListener>> AdminListener::open(asio::io_context& io, ServerCore& core,
                                                                    std::uint16_t port) {
   std::unique_ptr<AdminListener> l(new AdminListener(io, core));
   asio::error_code ec;
@@ -26,7 +26,7 @@ crypto::Result<std::unique_ptr<AdminListener>> AdminListener::open(asio::io_cont
   if (!ec) l->acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
   if (!ec) l->acceptor_.bind(ep, ec);
   if (!ec) l->acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return crypto::Status::error("--admin: cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + ec.message());
+  if (ec) return Status::error("--admin: cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + ec.message());
   l->port_ = l->acceptor_.local_endpoint().port();
   return l;
 }

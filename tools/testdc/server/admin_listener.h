@@ -12,7 +12,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
-#include "crypto/result.h"
+#include "base/status.h"
 #include "testdc/server/server_core.h"
 
 namespace mtjson::testdc::server {
@@ -23,7 +23,7 @@ class AdminListener {
   static constexpr std::size_t kMaxLine = 1 << 20;
 
   // Binds 127.0.0.1:port (0: any free port).
-  static crypto::Result<std::unique_ptr<AdminListener>> open(asio::io_context& io, ServerCore& core,
+  static Result<std::unique_ptr<AdminListener>> open(asio::io_context& io, ServerCore& core,
                                                              std::uint16_t port);
   std::uint16_t port() const { return port_; }
   void start();

@@ -152,7 +152,7 @@ bool ApiHandler::encode_json(tl::JsonToTl& encoder, const nlohmann::json& value,
     error = std::string("JSON from the world does not parse: ") + simdjson::error_message(err);
     return false;
   }
-  tl::Status st = type ? encoder.encode(doc, *type, out) : encoder.encode_boxed(doc, out);
+  Status st = type ? encoder.encode(doc, *type, out) : encoder.encode_boxed(doc, out);
   if (!st) {
     error = st.message();
     return false;
@@ -177,19 +177,19 @@ Answer ApiHandler::call_method(const CallContext& ctx, SessionApiState& s, std::
   LayerSchema* used = nullptr;
   const tl::Combinator* method = nullptr;
   std::string text;
-  tl::Status first_error;
+  Status first_error;
   for (LayerSchema* l : order) {
     const tl::Combinator* m = l->schema->by_id(id);
     if (!m || !m->is_function) continue;
     std::string out;
-    tl::Status st = l->decoder->decode_boxed(method_bytes, out);
+    Status st = l->decoder->decode_boxed(method_bytes, out);
     if (st) {
       used = l;
       method = m;
       text = std::move(out);
       break;
     }
-    if (first_error.ok()) first_error = tl::Status::error(m->name + ": " + st.message());
+    if (first_error.ok()) first_error = Status::error(m->name + ": " + st.message());
   }
   if (!method) {
     if (first_error.ok()) {

@@ -12,8 +12,8 @@
 namespace mtjson::testdc::server {
 
 namespace {
-crypto::Status sys_error(const std::string& what, const std::string& path) {
-  return crypto::Status::error(what + " " + path + ": " + std::strerror(errno));
+Status sys_error(const std::string& what, const std::string& path) {
+  return Status::error(what + " " + path + ": " + std::strerror(errno));
 }
 }  // namespace
 
@@ -22,7 +22,7 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-crypto::Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return sys_error("cannot open", path);
   std::stringstream ss;
@@ -31,7 +31,7 @@ crypto::Result<std::string> read_file(const std::string& path) {
   return ss.str();
 }
 
-crypto::Status make_dirs(const std::string& dir) {
+Status make_dirs(const std::string& dir) {
   if (dir.empty()) return {};
   std::string partial;
   std::size_t pos = 0;
@@ -44,11 +44,11 @@ crypto::Status make_dirs(const std::string& dir) {
   return {};
 }
 
-crypto::Status write_file_atomic(const std::string& path, const std::string& text, unsigned mode) {
+Status write_file_atomic(const std::string& path, const std::string& text, unsigned mode) {
   const std::string temp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return sys_error("cannot create", temp);
-  crypto::Status s;
+  Status s;
   std::size_t done = 0;
   while (s && done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);

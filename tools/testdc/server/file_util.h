@@ -4,15 +4,15 @@
 
 #include <string>
 
-#include "crypto/result.h"
+#include "base/status.h"
 
 namespace mtjson::testdc::server {
 
-crypto::Result<std::string> read_file(const std::string& path);
+Result<std::string> read_file(const std::string& path);
 // Writes `text` to `path` atomically; the file gets exactly `mode` (umask ignored).
-crypto::Status write_file_atomic(const std::string& path, const std::string& text, unsigned mode);
+Status write_file_atomic(const std::string& path, const std::string& text, unsigned mode);
 // Creates `dir` (mode 0700) if missing, with its parents.
-crypto::Status make_dirs(const std::string& dir);
+Status make_dirs(const std::string& dir);
 bool file_exists(const std::string& path);
 
 }  // namespace mtjson::testdc::server

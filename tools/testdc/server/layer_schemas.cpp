@@ -7,11 +7,11 @@
 
 namespace mtjson::testdc::server {
 
-tl::Status LayerSchemas::add(std::shared_ptr<const tl::Schema> schema, std::string source) {
-  if (schema->layer() <= 0) return tl::Status::error(source + ": no '// LAYER N' line, cannot tell its layer");
+Status LayerSchemas::add(std::shared_ptr<const tl::Schema> schema, std::string source) {
+  if (schema->layer() <= 0) return Status::error(source + ": no '// LAYER N' line, cannot tell its layer");
   for (const auto& l : layers_)
     if (l->layer == schema->layer())
-      return tl::Status::error(source + ": layer " + std::to_string(schema->layer()) + " is already loaded from " +
+      return Status::error(source + ": layer " + std::to_string(schema->layer()) + " is already loaded from " +
                                l->source);
   auto entry = std::make_unique<LayerSchema>();
   entry->layer = schema->layer();
@@ -26,10 +26,10 @@ tl::Status LayerSchemas::add(std::shared_ptr<const tl::Schema> schema, std::stri
   return {};
 }
 
-tl::Status LayerSchemas::load(const std::vector<std::string>& api_files, const std::string& mtproto_file,
+Status LayerSchemas::load(const std::vector<std::string>& api_files, const std::string& mtproto_file,
                               LayerSchemas& out) {
   LayerSchemas result;
-  if (api_files.empty()) return tl::Status::error("no API schema given");
+  if (api_files.empty()) return Status::error("no API schema given");
   for (const std::string& file : api_files) {
     std::shared_ptr<const tl::Schema> schema;
     if (auto s = tl::load_schema_files({file, mtproto_file}, schema); !s) return s;
@@ -39,9 +39,9 @@ tl::Status LayerSchemas::load(const std::vector<std::string>& api_files, const s
   return {};
 }
 
-tl::Status LayerSchemas::from_schemas(std::vector<std::shared_ptr<const tl::Schema>> schemas, LayerSchemas& out) {
+Status LayerSchemas::from_schemas(std::vector<std::shared_ptr<const tl::Schema>> schemas, LayerSchemas& out) {
   LayerSchemas result;
-  if (schemas.empty()) return tl::Status::error("no API schema given");
+  if (schemas.empty()) return Status::error("no API schema given");
   for (auto& s : schemas) {
     std::string name = "layer " + std::to_string(s->layer());
     if (auto st = result.add(std::move(s), name); !st) return st;

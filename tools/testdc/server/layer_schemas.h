@@ -10,7 +10,7 @@
 
 #include "tl/json_to_tl.h"
 #include "tl/schema.h"
-#include "tl/status.h"
+#include "base/status.h"
 #include "tl/tl_to_json.h"
 
 namespace mtjson::testdc::server {
@@ -28,10 +28,10 @@ class LayerSchemas {
   // `api_files`: first the main API schema (scheme.tl), then the extra layers; every file is
   // loaded together with `mtproto_file`. A file without a "// LAYER N" line is an error, as is
   // a layer loaded twice.
-  static tl::Status load(const std::vector<std::string>& api_files, const std::string& mtproto_file,
+  static Status load(const std::vector<std::string>& api_files, const std::string& mtproto_file,
                          LayerSchemas& out);
   // Already-built schemas (tests).
-  static tl::Status from_schemas(std::vector<std::shared_ptr<const tl::Schema>> schemas, LayerSchemas& out);
+  static Status from_schemas(std::vector<std::shared_ptr<const tl::Schema>> schemas, LayerSchemas& out);
 
   // The loaded layer closest to `layer` (ties: the newer one).
   LayerSchema& closest(int layer);
@@ -40,7 +40,7 @@ class LayerSchemas {
   const std::vector<std::unique_ptr<LayerSchema>>& all() const { return layers_; }
 
  private:
-  tl::Status add(std::shared_ptr<const tl::Schema> schema, std::string source);
+  Status add(std::shared_ptr<const tl::Schema> schema, std::string source);
   std::vector<std::unique_ptr<LayerSchema>> layers_;
 };
 

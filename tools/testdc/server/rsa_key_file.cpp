@@ -4,14 +4,14 @@
 
 namespace mtjson::testdc::server {
 
-crypto::Result<LoadedRsaKey> load_or_create_rsa_key(const std::string& rsa_key_file, const std::string& key_dir) {
+Result<LoadedRsaKey> load_or_create_rsa_key(const std::string& rsa_key_file, const std::string& key_dir) {
   const bool given = !rsa_key_file.empty();
   const std::string path = given ? rsa_key_file : key_dir + "/" + kPrivateKeyFile;
   if (given || file_exists(path)) {
     auto pem = read_file(path);
     if (!pem) return pem.status();
     auto key = crypto::RsaPrivateKey::from_pem(*pem);
-    if (!key) return crypto::Status::error(path + ": " + key.message());
+    if (!key) return Status::error(path + ": " + key.message());
     return LoadedRsaKey{std::move(*key), path, false};
   }
   auto key = crypto::RsaPrivateKey::generate(2048);

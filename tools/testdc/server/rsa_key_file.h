@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "crypto/result.h"
+#include "base/status.h"
 #include "crypto/rsa.h"
 
 namespace mtjson::testdc::server {
@@ -21,6 +21,6 @@ struct LoadedRsaKey {
 };
 
 // rsa_key_file non-empty: read that PEM. Else key_dir/server_rsa.pem, generated when missing.
-crypto::Result<LoadedRsaKey> load_or_create_rsa_key(const std::string& rsa_key_file, const std::string& key_dir);
+Result<LoadedRsaKey> load_or_create_rsa_key(const std::string& rsa_key_file, const std::string& key_dir);
 
 }  // namespace mtjson::testdc::server

@@ -99,9 +99,9 @@ struct Server::Impl {
   }
 };
 
-crypto::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
-  if (config.layers.all().empty()) return crypto::Status::error("no schema loaded");
-  if (config.rsa_keys.empty()) return crypto::Status::error("no RSA key");
+Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
+  if (config.layers.all().empty()) return Status::error("no schema loaded");
+  if (config.rsa_keys.empty()) return Status::error("no RSA key");
   std::unique_ptr<Server> server(new Server());
   server->impl_ = std::make_unique<Impl>();
   Impl& impl = *server->impl_;
@@ -110,7 +110,7 @@ crypto::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
   // Bind first: with port 0 the world's help.getConfig must name the ports really taken.
   asio::error_code ec;
   const auto address = asio::ip::make_address(config.host, ec);
-  if (ec) return crypto::Status::error("--host: '" + config.host + "' is not an IP address");
+  if (ec) return Status::error("--host: '" + config.host + "' is not an IP address");
   for (int dc = 1; dc <= config.dcs; ++dc) {
     const std::uint16_t want = config.port == 0 ? 0 : static_cast<std::uint16_t>(config.port + dc - 1);
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(impl.io);
@@ -120,7 +120,7 @@ crypto::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
     if (!ec) acceptor->bind(ep, ec);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
-      return crypto::Status::error("DC " + std::to_string(dc) + ": cannot listen on " + config.host + ":" +
+      return Status::error("DC " + std::to_string(dc) + ": cannot listen on " + config.host + ":" +
                                    std::to_string(want) + ": " + ec.message());
     server->ports_.push_back(acceptor->local_endpoint().port());
     impl.acceptors.push_back(std::move(acceptor));
@@ -152,7 +152,7 @@ crypto::Result<std::unique_ptr<Server>> Server::create(ServerConfig config) {
 
   if (config.admin_port != 0) {
     if (config.admin_port != kAdminEphemeralPort && (config.admin_port < 1 || config.admin_port > 65535))
-      return crypto::Status::error("--admin: " + std::to_string(config.admin_port) + " is not a port number");
+      return Status::error("--admin: " + std::to_string(config.admin_port) + " is not a port number");
     const auto want = static_cast<std::uint16_t>(config.admin_port == kAdminEphemeralPort ? 0 : config.admin_port);
     auto admin = AdminListener::open(impl.io, *impl.core, want);
     if (!admin) return admin.status();
@@ -194,7 +194,7 @@ Server::~Server() {
   }
 }
 
-crypto::Status Server::run() {
+Status Server::run() {
   {
     std::lock_guard lock(impl_->run_mutex);
     impl_->running = true;
@@ -241,7 +241,7 @@ void Server::stop() {
   asio::post(p->io, [p] { p->shutdown(); });
 }
 
-crypto::Status Server::save() {
+Status Server::save() {
   if (impl_->data_dir.empty()) return {};
   impl_->core->dirty = false;
   auto s = world_->save(impl_->data_dir);

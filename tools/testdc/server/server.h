@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/random.h"
-#include "crypto/result.h"
+#include "base/status.h"
 #include "crypto/rsa.h"
 #include "testdc/server/faults.h"
 #include "testdc/server/layer_schemas.h"
@@ -47,13 +47,13 @@ inline constexpr int kAdminEphemeralPort = -1;
 class Server {
  public:
   // Loads (or creates) the world and binds every DC's port.
-  static crypto::Result<std::unique_ptr<Server>> create(ServerConfig config);
+  static Result<std::unique_ptr<Server>> create(ServerConfig config);
   ~Server();
 
   // The bound port of each DC (index 0 = DC 1).
   const std::vector<std::uint16_t>& ports() const { return ports_; }
   // Runs the io thread's loop until stop(); saves the world before returning (with --data).
-  crypto::Status run();
+  Status run();
   // Thread-safe.
   void stop();
 
@@ -64,7 +64,7 @@ class Server {
   std::uint16_t admin_port() const { return admin_port_; }
 
   World& world() { return *world_; }
-  crypto::Status save();
+  Status save();
 
  private:
   struct Impl;

@@ -11,8 +11,8 @@ std::string read_string(tl::WireReader& r) {
   return std::string(b.begin(), b.end());
 }
 
-tl::Status fail(const char* wrapper, std::size_t offset, const std::string& what) {
-  return tl::Status::error(std::string(wrapper) + " at offset " + std::to_string(offset) + ": " + what);
+Status fail(const char* wrapper, std::size_t offset, const std::string& what) {
+  return Status::error(std::string(wrapper) + " at offset " + std::to_string(offset) + ": " + what);
 }
 
 // Skips one boxed object of initConnection (proxy, params) by decoding it.
@@ -31,7 +31,7 @@ bool skip_object(std::span<const std::uint8_t> body, std::size_t& pos, const tl:
 
 }  // namespace
 
-tl::Status unwrap_query(std::span<const std::uint8_t> body, const tl::TlToJson& decoder, Unwrapped& out) {
+Status unwrap_query(std::span<const std::uint8_t> body, const tl::TlToJson& decoder, Unwrapped& out) {
   Unwrapped u;
   std::size_t pos = 0;
   for (int depth = 0;; ++depth) {

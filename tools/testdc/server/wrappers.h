@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tl/status.h"
+#include "base/status.h"
 #include "tl/tl_to_json.h"
 
 namespace mtjson::testdc::server {
@@ -40,6 +40,6 @@ inline constexpr int kMaxWrapperDepth = 8;
 
 // `decoder` reads initConnection's optional proxy and params objects (their shape is the
 // layer's). Errors name the wrapper and the byte offset.
-tl::Status unwrap_query(std::span<const std::uint8_t> body, const tl::TlToJson& decoder, Unwrapped& out);
+Status unwrap_query(std::span<const std::uint8_t> body, const tl::TlToJson& decoder, Unwrapped& out);
 
 }  // namespace mtjson::testdc::server

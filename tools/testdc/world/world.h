@@ -19,13 +19,9 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/random.h"
-#include "crypto/result.h"
+#include "base/status.h"
 
 namespace mtjson::testdc {
-
-using Status = crypto::Status;
-template <typename T>
-using Result = crypto::Result<T>;
 
 // Who is calling. auth_key_id must be the permanent key's id (for a temp key bound with
 // auth.bindTempAuthKey the server passes the perm key's id): authorizations hang off it.

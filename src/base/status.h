@@ -1,12 +1,13 @@
-// Success-or-error values for the crypto library: no exceptions cross its API; an error carries a
-// message naming what failed (never secret values).
+// The one success-or-error type of the code base: no exceptions cross a library's API. An error
+// carries a message naming what failed and where (never secret values); Result<T> is a value or
+// such an error.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <utility>
 
-namespace mtjson::crypto {
+namespace mtjson {
 
 class Status {
  public:
@@ -16,6 +17,11 @@ class Status {
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
   const std::string& message() const { return message_; }
+
+  // The same error with context in front ("session.auth_key: " + message).
+  Status prefixed(const std::string& context) const {
+    return failed_ ? Status(context + message_) : Status();
+  }
 
  private:
   explicit Status(std::string message) : failed_(true), message_(std::move(message)) {}
@@ -52,4 +58,4 @@ class Result {
   Status error_;
 };
 
-}  // namespace mtjson::crypto
+}  // namespace mtjson
