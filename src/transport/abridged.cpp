@@ -6,7 +6,7 @@ namespace mtjson::transport {
 
 namespace {
 constexpr std::uint8_t kLongHeader = 0x7f;
-constexpr std::uint8_t kQuickAckBit = 0x80;
+constexpr std::uint8_t kQuickAckLengthBit = 0x80;
 }  // namespace
 
 Status AbridgedCodec::encode(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out,
@@ -21,7 +21,7 @@ Status AbridgedCodec::encode(std::span<const std::uint8_t> payload, std::vector<
   }
   // A set MSB in a server's first byte means "quick ACK", so only clients may set it.
   if (quick_ack && role_ != Role::client) return Status::failure("abridged: only a client may request a quick ACK");
-  const std::uint8_t flag = quick_ack ? kQuickAckBit : 0;
+  const std::uint8_t flag = quick_ack ? kQuickAckLengthBit : 0;
   const std::size_t words = payload.size() / 4;
   if (words < kLongHeader) {
     out.push_back(static_cast<std::uint8_t>(words) | flag);
@@ -48,7 +48,7 @@ Decoded AbridgedCodec::decode_one() {
   if (in.empty()) return Decoded::need_more();
   std::uint8_t first = in[0];
   bool quick_ack_requested = false;
-  if (first & kQuickAckBit) {
+  if (first & kQuickAckLengthBit) {
     if (role_ == Role::client) {
       if (in.size() < 4) return Decoded::need_more();
       Decoded d;
@@ -58,7 +58,7 @@ Decoded AbridgedCodec::decode_one() {
       return d;
     }
     quick_ack_requested = true;
-    first &= static_cast<std::uint8_t>(~kQuickAckBit);
+    first &= static_cast<std::uint8_t>(~kQuickAckLengthBit);
   }
   std::size_t header = 1;
   std::size_t words = first;

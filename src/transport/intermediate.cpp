@@ -4,29 +4,25 @@
 
 namespace mtjson::transport {
 
-namespace {
-constexpr std::uint32_t kQuickAckBit = 0x80000000U;
-}  // namespace
-
 Status IntermediateCodec::encode(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out,
                                  bool quick_ack) {
   if (payload.empty() || payload.size() % 4 != 0) {
     return Status::failure("intermediate: payload of " + std::to_string(payload.size()) +
                            " bytes is not a positive multiple of 4");
   }
-  if (payload.size() > limits_.max_frame || payload.size() >= kQuickAckBit) {
+  if (payload.size() > limits_.max_frame || payload.size() >= kQuickAckLengthMsb) {
     return Status::failure("intermediate: payload of " + std::to_string(payload.size()) +
                            " bytes exceeds the frame limit");
   }
   if (quick_ack && role_ != Role::client) return Status::failure("intermediate: only a client may request a quick ACK");
-  append_le32(out, static_cast<std::uint32_t>(payload.size()) | (quick_ack ? kQuickAckBit : 0));
+  append_le32(out, static_cast<std::uint32_t>(payload.size()) | (quick_ack ? kQuickAckLengthMsb : 0));
   append(out, payload);
   return Status::success();
 }
 
 Status IntermediateCodec::encode_quick_ack(std::uint32_t token, std::vector<std::uint8_t>& out) {
   if (role_ != Role::server) return Status::failure("intermediate: only a server sends quick ACKs");
-  if ((token & kQuickAckBit) == 0) return Status::failure("intermediate: quick ACK token must have its MSB set");
+  if ((token & kQuickAckLengthMsb) == 0) return Status::failure("intermediate: quick ACK token must have its MSB set");
   append_le32(out, token);
   return Status::success();
 }
@@ -36,7 +32,7 @@ Decoded IntermediateCodec::decode_one() {
   if (in.size() < 4) return Decoded::need_more();
   std::uint32_t length = load_le32(in);
   bool quick_ack_requested = false;
-  if (length & kQuickAckBit) {
+  if (length & kQuickAckLengthMsb) {
     if (role_ == Role::client) {
       // A value >= 0x80000000 can never be a length: it is a quick ACK token.
       Decoded d;
@@ -46,7 +42,7 @@ Decoded IntermediateCodec::decode_one() {
       return d;
     }
     quick_ack_requested = true;
-    length &= ~kQuickAckBit;
+    length &= ~kQuickAckLengthMsb;
   }
   if (length == 0) return Decoded::failure("intermediate: zero-length frame");
   if (length % 4 != 0) {

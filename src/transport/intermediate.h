@@ -7,6 +7,9 @@
 
 namespace mtjson::transport {
 
+// The length word's MSB: set by a sender that wants a quick ACK (shared by the padded variant).
+inline constexpr std::uint32_t kQuickAckLengthMsb = 0x80000000U;
+
 class IntermediateCodec final : public CodecBase {
  public:
   IntermediateCodec(Role role, Limits limits) : CodecBase(role, limits) {}

@@ -3,11 +3,11 @@
 #include <array>
 
 #include "transport/bytes.h"
+#include "transport/intermediate.h"
 
 namespace mtjson::transport {
 
 namespace {
-constexpr std::uint32_t kQuickAckBit = 0x80000000U;
 constexpr std::uint32_t kQuickAckMarker = 0xffffffffU;
 constexpr std::size_t kMaxPadding = 15;
 // Smaller than any MTProto message (auth_key_id + msg_id + length + a constructor = 24 bytes):
@@ -30,7 +30,7 @@ Status PaddedIntermediateCodec::encode(std::span<const std::uint8_t> payload, st
     return Status::failure("padded intermediate: payload of " + std::to_string(payload.size()) +
                            " bytes is not a positive multiple of 4");
   }
-  if (payload.size() > limits_.max_frame || payload.size() + kMaxPadding >= kQuickAckBit) {
+  if (payload.size() > limits_.max_frame || payload.size() + kMaxPadding >= kQuickAckLengthMsb) {
     return Status::failure("padded intermediate: payload of " + std::to_string(payload.size()) +
                            " bytes exceeds the frame limit");
   }
@@ -42,13 +42,13 @@ Status PaddedIntermediateCodec::encode(std::span<const std::uint8_t> payload, st
   append(out, payload);
   append_padding(out, kMaxPadding);
   const auto total = static_cast<std::uint32_t>(out.size() - start - 4);
-  store_le32(std::span(out).subspan(start, 4), total | (quick_ack ? kQuickAckBit : 0));
+  store_le32(std::span(out).subspan(start, 4), total | (quick_ack ? kQuickAckLengthMsb : 0));
   return Status::success();
 }
 
 Status PaddedIntermediateCodec::encode_quick_ack(std::uint32_t token, std::vector<std::uint8_t>& out) {
   if (role_ != Role::server) return Status::failure("padded intermediate: only a server sends quick ACKs");
-  if ((token & kQuickAckBit) == 0) {
+  if ((token & kQuickAckLengthMsb) == 0) {
     return Status::failure("padded intermediate: quick ACK token must have its MSB set");
   }
   const std::size_t start = out.size();
@@ -65,12 +65,12 @@ Decoded PaddedIntermediateCodec::decode_one() {
   if (in.size() < 4) return Decoded::need_more();
   std::uint32_t length = load_le32(in);
   bool quick_ack_requested = false;
-  if (length & kQuickAckBit) {
+  if (length & kQuickAckLengthMsb) {
     if (role_ == Role::client) {
       return Decoded::failure("padded intermediate: server frame length has the quick-ACK bit set");
     }
     quick_ack_requested = true;
-    length &= ~kQuickAckBit;
+    length &= ~kQuickAckLengthMsb;
   }
   if (length < 4) return Decoded::failure("padded intermediate: frame of " + std::to_string(length) + " bytes is too short");
   if (length > limits_.max_frame + kMaxPadding) {

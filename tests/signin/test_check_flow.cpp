@@ -12,7 +12,7 @@ using mtjson::signin::test::rpc_error;
 
 namespace {
 
-CheckConfig config(bool with_api_id = true) {
+CheckConfig check_config(bool with_api_id = true) {
   CheckConfig c;
   if (with_api_id) c.app.api_id = 12345;
   c.app.layer = test::schema()->layer();
@@ -35,11 +35,11 @@ Json user(std::int64_t id, bool bot) {
 }  // namespace
 
 TEST_CASE("check: restore, users.getUsers [inputUserSelf], who it is", "[check]") {
-  CheckFlow flow(config());
+  CheckFlow flow(check_config());
   Step s = flow.start();
   REQUIRE(s.kind == Step::Kind::Send);
   Request restore = parse_request(s.line);
-  CHECK(restore.line.at("session") == config().session);
+  CHECK(restore.line.at("session") == check_config().session);
 
   s = flow.on_line(R"({"id":1,"session":{"auth_key":"QUJD","dc":2,"user_id":424242}})");
   REQUIRE(s.kind == Step::Kind::Send);
@@ -77,7 +77,7 @@ TEST_CASE("check: restore, users.getUsers [inputUserSelf], who it is", "[check]"
 
 TEST_CASE("check: a refused session is exit 1; api_id asked when missing", "[check]") {
   SECTION("refused") {
-    CheckFlow flow(config());
+    CheckFlow flow(check_config());
     flow.start();
     Step s = flow.on_line(R"({"id":1,"error":"session","msg":"session.auth_key: not 256 bytes"})");
     REQUIRE(s.kind == Step::Kind::Fail);
@@ -85,7 +85,7 @@ TEST_CASE("check: a refused session is exit 1; api_id asked when missing", "[che
     CHECK_THAT(s.message, Catch::Contains("not 256 bytes"));
   }
   SECTION("api_id") {
-    CheckFlow flow(config(false));
+    CheckFlow flow(check_config(false));
     Step s = flow.start();
     REQUIRE(s.kind == Step::Kind::Prompt);
     CHECK(s.prompt.field == Field::ApiId);

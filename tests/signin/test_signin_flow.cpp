@@ -21,7 +21,7 @@ namespace {
 
 const char* kPhone = "9996621234";
 
-SigninConfig config() {
+SigninConfig signin_config() {
   SigninConfig c;
   c.app.api_id = 12345;
   c.app.api_hash = "0123456789abcdef0123456789abcdef";
@@ -163,7 +163,7 @@ struct Harness {
 }  // namespace
 
 TEST_CASE("existing user: sendCode wrapped in the schema's layer, code, signIn, session", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   REQUIRE(test::schema()->layer() == 228);
   Request send_code = h.sent("auth.sendCode");
   CHECK(send_code.id == 1);
@@ -197,7 +197,7 @@ TEST_CASE("existing user: sendCode wrapped in the schema's layer, code, signIn, 
 }
 
 TEST_CASE("the daemon's own user_id is kept", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(answer(1, "auth.sendCode", sent_code()));
   h.type("22222");
   h.reply(answer(2, "auth.signIn", authorization(test_user(424242, "Ada"))));
@@ -206,7 +206,7 @@ TEST_CASE("the daemon's own user_id is kept", "[signin]") {
 }
 
 TEST_CASE("new user: authorizationSignUpRequired asks for names, then auth.signUp", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(answer(1, "auth.sendCode", sent_code()));
   h.type("22222");
   h.reply(answer(2, "auth.signIn", Json{{"_cons", "auth.authorizationSignUpRequired"}}));
@@ -228,7 +228,7 @@ TEST_CASE("new user: authorizationSignUpRequired asks for names, then auth.signU
 }
 
 TEST_CASE("wrong code: asked again, three tries in all", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(answer(1, "auth.sendCode", sent_code()));
   h.type("11111");
   h.sent("auth.signIn");
@@ -256,7 +256,7 @@ TEST_CASE("wrong code: asked again, three tries in all", "[signin]") {
 
 TEST_CASE("2FA: SESSION_PASSWORD_NEEDED, getPassword, SRP proof the server accepts", "[signin][srp]") {
   PasswordServer server("correct horse");
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(answer(1, "auth.sendCode", sent_code()));
   h.type("22222");
   h.reply(rpc_error(2, 401, "SESSION_PASSWORD_NEEDED"));
@@ -314,7 +314,7 @@ TEST_CASE("2FA: SESSION_PASSWORD_NEEDED, getPassword, SRP proof the server accep
 
 TEST_CASE("2FA with --password: used without a prompt; a wrong one fails at once", "[signin][srp]") {
   PasswordServer server("flag pass");
-  SigninConfig c = config();
+  SigninConfig c = signin_config();
   SECTION("right") {
     c.password = "flag pass";
     Harness h(c);
@@ -341,7 +341,7 @@ TEST_CASE("2FA with --password: used without a prompt; a wrong one fails at once
 
 TEST_CASE("2FA: an unknown KDF algo or a bad prime is refused", "[signin][srp]") {
   PasswordServer server("x");
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(answer(1, "auth.sendCode", sent_code()));
   h.type("22222");
   h.reply(rpc_error(2, 401, "SESSION_PASSWORD_NEEDED"));
@@ -363,7 +363,7 @@ TEST_CASE("2FA: an unknown KDF algo or a bad prime is refused", "[signin][srp]")
 }
 
 TEST_CASE("bot token: auth.importBotAuthorization, flags 0, no code", "[signin]") {
-  SigninConfig c = config();
+  SigninConfig c = signin_config();
   c.phone.clear();
   c.bot_token = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
   Harness h(c);
@@ -384,7 +384,7 @@ TEST_CASE("bot token: auth.importBotAuthorization, flags 0, no code", "[signin]"
 }
 
 TEST_CASE("missing inputs are asked in order: phone (or a bot token), api_id, api_hash", "[signin]") {
-  SigninConfig c = config();
+  SigninConfig c = signin_config();
   c.phone.clear();
   c.app.api_id.reset();
   c.app.api_hash.reset();
@@ -430,26 +430,26 @@ TEST_CASE("missing inputs are asked in order: phone (or a bot token), api_id, ap
 }
 
 TEST_CASE("PHONE_NUMBER_INVALID for --phone is exit 1 at once", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(rpc_error(1, 400, "PHONE_NUMBER_INVALID"));
   h.failed(kExitInput, "international format");
 }
 
 TEST_CASE("FLOOD_WAIT_X: a clear message with the wait, exit 2", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(rpc_error(1, 420, "FLOOD_WAIT_3725"));
   h.failed(kExitUnreachable, "wait 1 h 2 min");
   CHECK_THAT(h.step.message, Catch::Contains("FLOOD_WAIT_3725") && Catch::Contains("run mtjson-signin again"));
 }
 
 TEST_CASE("a PHONE_MIGRATE that reaches the tool is the daemon's failure, exit 2", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(rpc_error(1, 303, "PHONE_MIGRATE_1"));
   h.failed(kExitUnreachable, "PHONE_MIGRATE_1");
 }
 
 TEST_CASE("rpc_timeout and daemon errors", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   SECTION("rpc_timeout is exit 2") {
     h.reply(R"({"id":1,"message":{"_cons":"rpc_timeout"}})");
     h.failed(kExitUnreachable, "no answer from Telegram to auth.sendCode");
@@ -471,7 +471,7 @@ TEST_CASE("rpc_timeout and daemon errors", "[signin]") {
 }
 
 TEST_CASE("updates and other ids are ignored while waiting", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(R"({"id":0,"message":{"_cons":"updatesTooLong"}})");
   CHECK(h.step.kind == Step::Kind::Wait);
   h.reply(rpc_error(77, 400, "SOMETHING_ELSE"));
@@ -481,7 +481,7 @@ TEST_CASE("updates and other ids are ignored while waiting", "[signin]") {
 }
 
 TEST_CASE("server settings go first: --test, --server/--rsa", "[signin]") {
-  SigninConfig c = config();
+  SigninConfig c = signin_config();
   SECTION("test DCs") {
     c.server = Json{{"test", true}};
     Harness h(c);
@@ -502,7 +502,7 @@ TEST_CASE("server settings go first: --test, --server/--rsa", "[signin]") {
 
 TEST_CASE("auth.sentCode variants", "[signin]") {
   SECTION("sentCodeSuccess signs in without a code") {
-    Harness h(config());
+    Harness h(signin_config());
     h.reply(answer(1, "auth.sendCode",
                    Json{{"_cons", "auth.sentCodeSuccess"}, {"authorization", authorization(test_user(8, "Zed"))}}));
     Request r = h.sent("session");
@@ -510,7 +510,7 @@ TEST_CASE("auth.sentCode variants", "[signin]") {
     CHECK(h.done().at("user_id") == 8);
   }
   SECTION("an email set-up requirement is exit 1") {
-    Harness h(config());
+    Harness h(signin_config());
     h.reply(answer(1, "auth.sendCode",
                    Json{{"_cons", "auth.sentCode"},
                         {"type", {{"_cons", "auth.sentCodeTypeSetUpEmailRequired"}}},
@@ -518,7 +518,7 @@ TEST_CASE("auth.sentCode variants", "[signin]") {
     h.failed(kExitInput, "official app");
   }
   SECTION("a missed call names the prefix") {
-    Harness h(config());
+    Harness h(signin_config());
     h.reply(answer(1, "auth.sendCode",
                    Json{{"_cons", "auth.sentCode"},
                         {"type", {{"_cons", "auth.sentCodeTypeMissedCall"}, {"prefix", "+4930"}, {"length", 4}}},
@@ -528,7 +528,7 @@ TEST_CASE("auth.sentCode variants", "[signin]") {
 }
 
 TEST_CASE("a session answer without an auth_key is exit 2", "[signin]") {
-  Harness h(config());
+  Harness h(signin_config());
   h.reply(answer(1, "auth.sendCode", sent_code()));
   h.type("22222");
   h.reply(answer(2, "auth.signIn", authorization(test_user(1, "A"))));

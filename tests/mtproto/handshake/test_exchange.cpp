@@ -14,7 +14,6 @@ using namespace mtjson::mtproto::handshake;
 using namespace mtjson::mtproto::handshake::test;
 
 namespace {
-constexpr std::int64_t kNow = 1707425104;
 }
 
 TEST_CASE("100 client/server exchanges with different seeds all agree", "[handshake][exchange]") {

@@ -12,8 +12,6 @@ using namespace mtjson::mtproto::handshake::test;
 
 namespace {
 
-constexpr std::int64_t kNow = 1707425104;
-
 // Deterministic client/server pair driven to `stage` (0: client waits resPQ / server waits req_pq,
 // 1: second message, 2: third).
 struct Driven {

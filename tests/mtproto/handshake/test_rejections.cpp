@@ -19,8 +19,6 @@ using namespace mtjson::mtproto::handshake::test;
 
 namespace {
 
-constexpr std::int64_t kNow = 1707425104;
-
 // ---- client side: the sample's flow, forged server replies ----
 
 struct SampleClient {

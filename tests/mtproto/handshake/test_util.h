@@ -23,6 +23,9 @@
 
 namespace mtjson::mtproto::handshake::test {
 
+// The Unix time every deterministic handshake test runs at.
+inline constexpr std::int64_t kNow = 1707425104;
+
 using Bytes = std::vector<std::uint8_t>;
 
 inline Bytes hex(const std::string& s) {

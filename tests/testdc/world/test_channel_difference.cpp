@@ -10,7 +10,7 @@ using namespace mtjson::testdc::test;
 
 namespace {
 
-json get_difference(int pts, int date) {
+json get_channel_difference_of_user(int pts, int date) {
   return {{"_cons", "updates.getDifference"}, {"pts", pts}, {"date", date}, {"qts", 0}};
 }
 
@@ -119,11 +119,11 @@ TEST_CASE("world: getDifference leaves channel messages out but names changed ch
   // Nothing new in the common box and no channel changed since `date`: empty.
   w.f.clock += 10;
   std::int32_t later = static_cast<std::int32_t>(w.f.clock);
-  CHECK(w.f.ok(w.cb, get_difference(state["pts"], later))["_cons"] == "updates.differenceEmpty");
+  CHECK(w.f.ok(w.cb, get_channel_difference_of_user(state["pts"], later))["_cons"] == "updates.differenceEmpty");
 
   // A post at `later`: the channel is named with updateChannelTooLong (and its chat), the post is not in it.
   w.post_n(2, 300);
-  json d = w.f.ok(w.cb, get_difference(state["pts"], later));
+  json d = w.f.ok(w.cb, get_channel_difference_of_user(state["pts"], later));
   CHECK(d["_cons"] == "updates.difference");
   CHECK(d["new_messages"] == json::array());
   REQUIRE(d["other_updates"].size() == 1);
@@ -136,18 +136,18 @@ TEST_CASE("world: getDifference leaves channel messages out but names changed ch
 
   // Common-box events come as before, with the channel named in the last piece.
   w.f.ok(w.ca, Fixture::send(w.b, "private", 9));
-  d = w.f.ok(w.cb, get_difference(state["pts"], later));
+  d = w.f.ok(w.cb, get_channel_difference_of_user(state["pts"], later));
   REQUIRE(d["new_messages"].size() == 1);
   CHECK(d["new_messages"][0]["message"] == "private");
   CHECK(d["other_updates"].size() == 1);
   CHECK(d["state"]["pts"] == state["pts"].get<int>() + 1);
   // A later date: the channel did not change since.
   w.f.clock += 10;
-  d = w.f.ok(w.cb, get_difference(state["pts"], static_cast<std::int32_t>(w.f.clock)));
+  d = w.f.ok(w.cb, get_channel_difference_of_user(state["pts"], static_cast<std::int32_t>(w.f.clock)));
   CHECK(d["other_updates"] == json::array());
   // After leaving, the channel is not named any more.
   w.f.ok(w.cb, {{"_cons", "channels.leaveChannel"}, {"channel", Fixture::input_channel(w.chat)}});
-  CHECK(w.f.ok(w.cb, get_difference(state["pts"].get<int>() + 1, 0))["_cons"] == "updates.differenceEmpty");
+  CHECK(w.f.ok(w.cb, get_channel_difference_of_user(state["pts"].get<int>() + 1, 0))["_cons"] == "updates.differenceEmpty");
 }
 
 TEST_CASE("world: seq is consecutive per account across every session, and getState reports it", "[testdc][updates][seq]") {
@@ -185,7 +185,7 @@ TEST_CASE("world: seq is consecutive per account across every session, and getSt
   CHECK(seqs[3] == std::vector<int>{1, 2, 3, 4});
   CHECK(f.ok(a1, {{"_cons", "updates.getState"}})["seq"] == 3);
   CHECK(f.ok(b1, {{"_cons", "updates.getState"}})["seq"] == 4);
-  CHECK(f.ok(b1, get_difference(f.ok(b1, {{"_cons", "updates.getState"}})["pts"], 0))["_cons"] ==
+  CHECK(f.ok(b1, get_channel_difference_of_user(f.ok(b1, {{"_cons", "updates.getState"}})["pts"], 0))["_cons"] ==
         "updates.differenceEmpty");  // B left the only channel: nothing to name
 }
 
