@@ -3,7 +3,10 @@
 #include <charconv>
 #include <cstring>
 #include <cmath>
+#include <algorithm>
+#include <bit>
 #include <limits>
+#include <span>
 
 #include "tl/base64.h"
 #include "tl/wire_writer.h"
@@ -32,13 +35,114 @@ const char* json_type_name(element_type t) {
 
 bool is_null(element e) { return e.type() == element_type::NULL_VALUE; }
 
+// WireWriter's encoding, but growing the output ahead in large steps: a
+// resize() per integer written was a tenth of the encoder's time. finish()
+// trims the output to what was written.
+class AheadWriter {
+ public:
+  explicit AheadWriter(std::vector<std::uint8_t>& out) : out_(out), pos_(out.size()) {
+    out_.resize(pos_ + 256);
+  }
+  void finish() { out_.resize(pos_); }
+
+  void write_u32(std::uint32_t v) {
+    std::uint8_t* p = grow(4);
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  }
+  void write_i32(std::int32_t v) { write_u32(static_cast<std::uint32_t>(v)); }
+  void write_u64(std::uint64_t v) {
+    std::uint8_t* p = grow(8);
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  }
+  void write_i64(std::int64_t v) { write_u64(static_cast<std::uint64_t>(v)); }
+  void write_double(double v) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    write_u64(bits);
+  }
+  void write_raw(std::span<const std::uint8_t> bytes) {
+    if (!bytes.empty()) std::memcpy(grow(bytes.size()), bytes.data(), bytes.size());
+  }
+  // TL byte string (mtproto_serialize.md): 1 length byte below 254, else 0xfe
+  // and 3 length bytes; then the data, zero-padded to a multiple of 4.
+  void write_bytes(std::span<const std::uint8_t> bytes) {
+    std::size_t n = bytes.size();
+    std::size_t header = n < 254 ? 1 : 4;
+    std::size_t total = (header + n + 3) & ~std::size_t{3};
+    std::uint8_t* p = grow(total);
+    if (header == 1) {
+      p[0] = static_cast<std::uint8_t>(n);
+    } else {
+      p[0] = 0xfe;
+      p[1] = static_cast<std::uint8_t>(n);
+      p[2] = static_cast<std::uint8_t>(n >> 8);
+      p[3] = static_cast<std::uint8_t>(n >> 16);
+    }
+    if (n) std::memcpy(p + header, bytes.data(), n);
+    std::memset(p + header + n, 0, total - header - n);
+  }
+  void write_string(std::string_view s) {
+    write_bytes({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
+  }
+  std::uint8_t* grow(std::size_t n) {
+    if (out_.size() - pos_ < n) out_.resize(std::max(out_.size() * 2, pos_ + n));
+    std::uint8_t* p = out_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+
+ private:
+  std::vector<std::uint8_t>& out_;
+  std::size_t pos_;
+};
+
+// The common case of a long sent as a decimal string: an optional '-' and 1
+// to 19 digits, which cannot overflow 64 bits. Anything else (and a negative
+// value below the int64 range) is left to the general from_chars path with
+// its error messages; the result is the same as that path's.
+bool short_decimal(std::string_view sv, std::int64_t& out) {
+  bool negative = !sv.empty() && sv[0] == '-';
+  std::string_view digits = sv.substr(negative ? 1 : 0);
+  if (digits.empty() || digits.size() > 19) return false;
+  std::uint64_t v = 0;
+  for (char ch : digits) {
+    unsigned d = static_cast<unsigned char>(ch) - '0';
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  if (negative) {
+    if (v > (std::uint64_t{1} << 63)) return false;
+    out = static_cast<std::int64_t>(0 - v);
+  } else {
+    out = static_cast<std::int64_t>(v);  // above int64: the unsigned value's two's complement
+  }
+  return true;
+}
+
+// Index of the field called key, looked for from `hint` on first: clients
+// mostly write fields in schema order, so the next field is usually the hit.
+std::size_t find_field(const Combinator& c, std::string_view key, std::size_t hint) {
+  const std::size_t n = c.fields.size();
+  for (std::size_t k = hint; k < n; ++k)
+    if (c.fields[k].name == key) return k;
+  for (std::size_t k = 0; k < hint && k < n; ++k)
+    if (c.fields[k].name == key) return k;
+  return n;
+}
+
 }  // namespace
 
 // One encoding pass: the path of where we are (for errors) and scratch space.
 class JsonToTl::Run {
  public:
   Run(const Schema& s, const EncodeOptions& o, std::vector<std::uint8_t>& out, std::string_view root)
-      : s_(s), opt_(o), w_(out), root_(root) {}
+      : s_(s), opt_(o), w_(out), root_(root), path_(scratch().path), slots_(scratch().slots),
+        present_(scratch().present), nats_(scratch().nats), scratch_(scratch().bytes) {
+  }
+
+  // Trims the output to what was written (on success; on failure the caller
+  // restores the old size).
+  void finish() { w_.finish(); }
 
   Status result() { return std::move(error_); }
   bool failed() const { return !error_.ok(); }
@@ -86,9 +190,28 @@ class JsonToTl::Run {
     std::string_view key;
     std::size_t index;
   };
+  // Working storage kept per thread between runs, so that encoding a line
+  // allocates nothing once the vectors have grown to the usual nesting.
+  struct Scratch {
+    std::vector<PathItem> path;
+    std::vector<element> slots;
+    std::vector<std::uint8_t> present;
+    std::vector<std::uint32_t> nats;
+    std::vector<std::uint8_t> bytes;
+  };
+  void push_path(PathItem item) {
+    if (path_len_ == path_.size()) [[unlikely]]
+      path_.resize(path_len_ * 2 + 16);
+    path_[path_len_++] = item;
+  }
+  static Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+  }
   std::string path() const {
     std::string p(root_);
-    for (const auto& item : path_) {
+    for (std::size_t i = 0; i < path_len_; ++i) {
+      const PathItem& item = path_[i];
       if (item.key.empty()) {
         p += '[' + std::to_string(item.index) + ']';
       } else {
@@ -132,6 +255,7 @@ class JsonToTl::Run {
         if (!allow_string) break;
         std::string_view sv;
         sv = v.get_string().value_unsafe();
+        if (short_decimal(sv, out)) return true;
         const char* b = sv.data();
         const char* e = b + sv.size();
         auto r = std::from_chars(b, e, out);
@@ -210,9 +334,9 @@ class JsonToTl::Run {
     w_.write_u32(static_cast<std::uint32_t>(n));
     std::size_t i = 0;
     for (element item : arr) {
-      path_.push_back({{}, i++});
+      push_path({{}, i++});
       bool ok = value(item, elem);
-      path_.pop_back();
+      --path_len_;
       if (!ok) return false;
     }
     --depth_;
@@ -269,25 +393,31 @@ class JsonToTl::Run {
 
   bool fields(simdjson::dom::object obj, const Combinator& c) {
     const std::size_t n = c.fields.size();
-    const std::size_t base = slots_.size();
-    slots_.resize(base + n);
-    present_.resize(base + n, 0);
-    nats_.resize(base + n, 0);
+    // This object's slots sit above its parents' in the per-thread stacks;
+    // nested objects may grow (move) them, so they are used by index.
+    const std::size_t base = top_;
+    top_ += n;
+    if (slots_.size() < top_) {
+      slots_.resize(top_ + 32);
+      present_.resize(top_ + 32);
+      nats_.resize(top_ + 32);
+    }
+    std::memset(present_.data() + base, 0, n);
+    std::memset(nats_.data() + base, 0, n * sizeof(std::uint32_t));
     struct Pop {
       Run& r;
       std::size_t base;
       ~Pop() {
-        r.slots_.resize(base);
-        r.present_.resize(base);
-        r.nats_.resize(base);
+        r.top_ = base;
       }
     } pop{*this, base};
 
+    std::size_t next = 0;
+    std::uint64_t present_bits = 0;  // present_ as a mask, when c.masks_usable
     for (auto [key, val] : obj) {
       if (key == "_cons") continue;
-      std::size_t k = 0;
-      for (; k < n; ++k)
-        if (c.fields[k].name == key) break;
+      std::size_t k = find_field(c, key, next);
+      next = k + 1;
       if (k == n && key == "_wrapped") {  // mtproto2json's name for the query of invokeWith*
         for (k = 0; k < n; ++k)
           if (c.fields[k].type.kind == K::TypeParam) break;
@@ -300,40 +430,66 @@ class JsonToTl::Run {
       if (present_[base + k]) return fail("field '" + std::string(key) + "' given twice");
       slots_[base + k] = val;
       present_[base + k] = 1;
+      if (k < 64) present_bits |= std::uint64_t{1} << k;
     }
 
     // Flag words from the fields present (mtproto_TL-combinators.md, conditional fields).
     // Indexed by field; by index, since nested objects may grow nats_.
     auto nat_values = [this, base](std::size_t field) -> std::uint32_t& { return nats_[base + field]; };
-    if (c.has_nat_fields) {
-      for (std::size_t k = 0; k < n; ++k) {
-        const Field& f = c.fields[k];
-        if (!f.optional() || !present_[base + k]) continue;
-        element val = slots_[base + k];
-        bool set = !is_null(val);
-        if (f.type.kind == K::BareTrue) {
-          path_.push_back({f.name, 0});
-          int flag = true_flag(val);
-          path_.pop_back();
-          if (flag < 0) return false;
-          set = flag == 1;
-        }
-        if (!set) {
-          present_[base + k] = 0;
-          continue;
-        }
-        nat_values(f.flag_field) |= 1u << f.flag_bit;
+    auto flag_step = [&](std::size_t k) -> bool {
+      const Field& f = c.fields[k];
+      if (!f.optional() || !present_[base + k]) return true;
+      element val = slots_[base + k];
+      bool set = !is_null(val);
+      if (f.type.kind == K::BareTrue) {
+        push_path({f.name, 0});
+        int flag = true_flag(val);
+        --path_len_;
+        if (flag < 0) return false;
+        set = flag == 1;
       }
+      if (!set) {
+        present_[base + k] = 0;
+        present_bits &= ~(std::uint64_t{1} << (k & 63));
+        return true;
+      }
+      nat_values(f.flag_field) |= 1u << f.flag_bit;
+      return true;
+    };
+    if (c.masks_usable) {
+      // Only fields that can change a flag word: conditional ones in the JSON.
+      for (std::uint64_t m = present_bits & c.optional_mask; m; m &= m - 1)
+        if (!flag_step(static_cast<std::size_t>(std::countr_zero(m)))) return false;
+    } else if (c.has_nat_fields) {
+      for (std::size_t k = 0; k < n; ++k)
+        if (!flag_step(k)) return false;
     }
 
-    for (std::size_t k = 0; k < n; ++k) {
+    if (c.masks_usable) {
+      // Flag words, unconditional fields and the conditional fields the JSON
+      // has, in schema order; an absent conditional field needs no visit, as
+      // with no flag bit shared its bit can only be set by itself.
+      for (std::uint64_t m = present_bits | c.always_mask; m; m &= m - 1)
+        if (!write_step(c, base, static_cast<std::size_t>(std::countr_zero(m)))) return false;
+    } else {
+      for (std::size_t k = 0; k < n; ++k)
+        if (!write_step(c, base, k)) return false;
+    }
+    return true;
+  }
+
+  // Writes field k of an object whose slots start at base (or fails).
+  bool write_step(const Combinator& c, std::size_t base, std::size_t k) {
+    const std::size_t n = c.fields.size();
+    auto nat_values = [this, base](std::size_t field) -> std::uint32_t& { return nats_[base + field]; };
+    {
       const Field& f = c.fields[k];
       if (f.type.kind == K::Nat) {
         w_.write_u32(nat_values(k));
-        continue;
+        return true;
       }
       if (f.optional()) {
-        if (!(nat_values(f.flag_field) & (1u << f.flag_bit))) continue;
+        if (!(nat_values(f.flag_field) & (1u << f.flag_bit))) return true;
         if (!present_[base + k]) {
           // Another field sharing this bit is present, so this one is required too.
           std::string sibling;
@@ -341,33 +497,31 @@ class JsonToTl::Run {
             if (j != k && present_[base + j] && c.fields[j].flag_field == f.flag_field &&
                 c.fields[j].flag_bit == f.flag_bit)
               sibling = c.fields[j].name;
-          path_.push_back({f.name, 0});
+          push_path({f.name, 0});
           bool r = fail("missing field (required by '" + c.name + "' because " + c.fields[f.flag_field].name + "." +
                         std::to_string(f.flag_bit) + " is set by '" + sibling + "')");
-          path_.pop_back();
+          --path_len_;
           return r;
         }
-        if (f.type.kind == K::BareTrue) continue;
+        if (f.type.kind == K::BareTrue) return true;
       } else if (!present_[base + k]) {
-        if (f.type.kind == K::BareTrue) continue;
+        if (f.type.kind == K::BareTrue) return true;
         if (opt_.lenient) {
-          path_.push_back({f.name, 0});
+          push_path({f.name, 0});
           bool ok = write_default(f.type, 0);
-          path_.pop_back();
-          if (!ok) return false;
-          continue;
+          --path_len_;
+          return ok;
         }
-        path_.push_back({f.name, 0});
+        push_path({f.name, 0});
         bool r = fail("missing required field (" + s_.type_name(f.type) + " of '" + c.name + "')");
-        path_.pop_back();
+        --path_len_;
         return r;
       }
-      path_.push_back({f.name, 0});
+      push_path({f.name, 0});
       bool ok = value(slots_[base + k], f.type);
-      path_.pop_back();
-      if (!ok) return false;
+      --path_len_;
+      return ok;
     }
-    return true;
   }
 
   // Lenient mode: the zero value of a type (see EncodeOptions::lenient).
@@ -440,13 +594,15 @@ class JsonToTl::Run {
 
   const Schema& s_;
   const EncodeOptions& opt_;
-  WireWriter w_;
+  AheadWriter w_;
   std::string_view root_;
-  std::vector<PathItem> path_;
-  std::vector<element> slots_;
-  std::vector<std::uint8_t> present_;
-  std::vector<std::uint32_t> nats_;
-  std::vector<std::uint8_t> scratch_;
+  std::vector<PathItem>& path_;  // [0, path_len_) is where we are
+  std::size_t path_len_ = 0;
+  std::size_t top_ = 0;  // used part of slots_, present_ and nats_
+  std::vector<element>& slots_;
+  std::vector<std::uint8_t>& present_;
+  std::vector<std::uint32_t>& nats_;
+  std::vector<std::uint8_t>& scratch_;
   std::size_t depth_ = 0;
   Status error_;
 };
@@ -463,6 +619,7 @@ Status JsonToTl::encode(element value, const TypeExpr& type, std::vector<std::ui
     Status st = run.result();
     return st.ok() ? Status::error("encoding failed") : st;
   }
+  run.finish();
   return Status();
 }
 

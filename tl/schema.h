@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "tl/name_table.h"
 
 namespace mtjson::tl {
 
@@ -66,6 +67,14 @@ struct Combinator {
   std::string source;      // the declaration as written (normalised white space)
   std::string location;    // "file:line"
   bool has_nat_fields = false;
+  // For the encoder, set at load: bit k stands for fields[k]. always_mask:
+  // flag words and unconditional fields, visited whatever the JSON holds;
+  // optional_mask: conditional fields. Usable when there are at most 64
+  // fields and no flag bit is shared by two fields (then an absent
+  // conditional field is never required).
+  std::uint64_t always_mask = 0;
+  std::uint64_t optional_mask = 0;
+  bool masks_usable = false;
 };
 
 struct Type {
@@ -83,6 +92,11 @@ using NameIndex = std::unordered_map<std::string, std::uint32_t, StringHash, std
 
 class Schema {
  public:
+  Schema() = default;
+  // name_table_ holds views of the combinators' names: a copy would point into the original.
+  Schema(const Schema&) = delete;
+  Schema& operator=(const Schema&) = delete;
+
   const std::vector<Combinator>& combinators() const { return combinators_; }
   const std::vector<Type>& types() const { return types_; }
   const std::vector<TypeExpr>& exprs() const { return exprs_; }
@@ -121,6 +135,7 @@ class Schema {
   std::vector<TypeExpr> exprs_;
   std::unordered_map<std::uint32_t, std::uint32_t> by_id_;
   NameIndex by_name_;
+  NameTable name_table_;  // by_name_'s entries, for the per-object lookups of the encoder
   NameIndex type_by_name_;
   std::vector<std::string> warnings_;
   int layer_ = 0;

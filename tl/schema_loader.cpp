@@ -198,6 +198,7 @@ class SchemaBuilder {
           if (prev.name == f.name) return at(d, "argument '" + a.name + "' appears twice");
         c.fields.push_back(std::move(f));
       }
+      set_field_masks(c);
       if (d.is_function) {
         std::string err;
         std::string result = d.result;
@@ -205,6 +206,11 @@ class SchemaBuilder {
         if (!resolve(result, d.type_params, c.result, err)) return at(d, "result type: " + err);
       }
     }
+    std::vector<std::uint32_t> named;
+    named.reserve(s_->by_name_.size());
+    for (const auto& [name, index] : s_->by_name_) named.push_back(index);
+    const auto& combinators = s_->combinators_;
+    s_->name_table_.build(named, [&](std::uint32_t i) -> std::string_view { return combinators[i].name; });
     out = std::move(schema);
     return Status();
   }
@@ -221,6 +227,18 @@ class SchemaBuilder {
     scope.types.emplace(name, index);
     s_->type_by_name_.emplace(name, index);  // the first file's type keeps the name
     return index;
+  }
+
+  static void set_field_masks(Combinator& c) {
+    const std::size_t n = c.fields.size();
+    bool shared = false;
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t j = k + 1; j < n && c.fields[k].optional(); ++j)
+        shared |= c.fields[j].flag_field == c.fields[k].flag_field && c.fields[j].flag_bit == c.fields[k].flag_bit;
+    c.masks_usable = n <= 64 && !shared;
+    if (!c.masks_usable) return;
+    for (std::size_t k = 0; k < n; ++k)
+      (c.fields[k].optional() ? c.optional_mask : c.always_mask) |= std::uint64_t{1} << k;
   }
 
   std::uint32_t add_expr(TypeExpr e) {
@@ -370,8 +388,8 @@ const Combinator* Schema::by_id(std::uint32_t id) const {
   return it == by_id_.end() ? nullptr : &combinators_[it->second];
 }
 const Combinator* Schema::by_name(std::string_view name) const {
-  auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : &combinators_[it->second];
+  auto index = index_by_name(name);
+  return index ? &combinators_[*index] : nullptr;
 }
 std::optional<std::uint32_t> Schema::index_by_id(std::uint32_t id) const {
   auto it = by_id_.find(id);
@@ -379,9 +397,9 @@ std::optional<std::uint32_t> Schema::index_by_id(std::uint32_t id) const {
   return it->second;
 }
 std::optional<std::uint32_t> Schema::index_by_name(std::string_view name) const {
-  auto it = by_name_.find(name);
-  if (it == by_name_.end()) return std::nullopt;
-  return it->second;
+  std::int64_t i = name_table_.find(name);
+  if (i < 0) return std::nullopt;
+  return static_cast<std::uint32_t>(i);
 }
 std::optional<std::uint32_t> Schema::type_by_name(std::string_view name) const {
   auto it = type_by_name_.find(name);

@@ -160,7 +160,7 @@ Result<DhClientResult> dh_client_compute(std::int32_t g, std::span<const std::ui
   if (auto s = check_dh_public_value(g_a, dh_prime, "g_a"); !s) return s;
   DhClientResult out;
   for (int attempt = 0; attempt < kMaxRandomAttempts; ++attempt) {
-    random.fill(out.b);
+    random.fill_key_material(out.b);
     auto g_b = dh_pow_g(g, out.b, dh_prime);
     if (!g_b) return g_b.status();
     if (!check_dh_public_value(*g_b, dh_prime, "g_b")) continue;  // draw a new b
@@ -178,7 +178,7 @@ Result<DhServerSecret> dh_server_generate(std::int32_t g, std::span<const std::u
   if (auto s = check_dh_params(g, dh_prime); !s) return s;
   DhServerSecret out;
   for (int attempt = 0; attempt < kMaxRandomAttempts; ++attempt) {
-    random.fill(out.a);
+    random.fill_key_material(out.a);
     auto g_a = dh_pow_g(g, out.a, dh_prime);
     if (!g_a) return g_a.status();
     if (!check_dh_public_value(*g_a, dh_prime, "g_a")) continue;

@@ -29,7 +29,7 @@ Result<std::vector<std::uint8_t>> rsa_pad_encrypt(std::span<const std::uint8_t> 
   // data_with_padding := data + random_padding_bytes (192 bytes)
   std::array<std::uint8_t, kPaddedSize> data_with_padding{};
   std::copy(data.begin(), data.end(), data_with_padding.begin());
-  random.fill(std::span(data_with_padding).subspan(data.size()));
+  random.fill_key_material(std::span(data_with_padding).subspan(data.size()));
 
   // data_with_hash := BYTE_REVERSE(data_with_padding) + SHA256(temp_key + data_with_padding)
   std::array<std::uint8_t, kHashedSize> data_with_hash{};
@@ -38,7 +38,7 @@ Result<std::vector<std::uint8_t>> rsa_pad_encrypt(std::span<const std::uint8_t> 
   std::array<std::uint8_t, kRsaSize> key_aes_encrypted{};
   std::array<std::uint8_t, 32> temp_key{};
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    random.fill(temp_key);
+    random.fill_key_material(temp_key);
     const Sha256Digest h = sha256({temp_key, data_with_padding});
     std::copy(h.begin(), h.end(), data_with_hash.begin() + kPaddedSize);
 
@@ -103,7 +103,7 @@ Result<std::vector<std::uint8_t>> rsa_legacy_encrypt(std::span<const std::uint8_
   const Sha1Digest h = sha1(data);
   std::copy(h.begin(), h.end(), body.begin());
   std::copy(data.begin(), data.end(), body.begin() + 20);
-  random.fill(std::span(body).subspan(20 + data.size()));
+  random.fill_key_material(std::span(body).subspan(20 + data.size()));
   // 255 bytes are always < a 2048-bit modulus (whose top byte is non-zero).
   return key.encrypt_raw(body);
 }

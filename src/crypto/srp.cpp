@@ -114,7 +114,7 @@ Result<SrpCheck> srp_compute_check(const SrpAlgo& algo, std::span<const std::uin
   bn::Bn a, u;
   bool found = false;
   for (int attempt = 0; attempt < kMaxRandomAttempts && !found; ++attempt) {
-    random.fill(a_bytes);
+    random.fill_key_material(a_bytes);
     a = bn::from_bytes(a_bytes);
     BN_set_flags(a.get(), BN_FLG_CONSTTIME);
     bn::Bn A = bn::make();
@@ -159,7 +159,7 @@ Result<SrpServerChallenge> srp_server_challenge(const SrpAlgo& algo, std::span<c
   BN_mod_mul(kv.get(), c.k.get(), c.v.get(), c.p.get(), ctx);
   SrpServerChallenge out;
   for (int attempt = 0; attempt < kMaxRandomAttempts; ++attempt) {
-    random.fill(out.b);
+    random.fill_key_material(out.b);
     bn::Bn b = bn::from_bytes(out.b);
     BN_set_flags(b.get(), BN_FLG_CONSTTIME);
     bn::Bn gb = bn::make(), B = bn::make();

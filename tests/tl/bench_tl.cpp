@@ -3,7 +3,9 @@
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -101,6 +103,72 @@ void BM_Encode_SendMessage(benchmark::State& state) {
   state.counters["tl_bytes"] = static_cast<double>(out.size());
 }
 BENCHMARK(BM_Encode_SendMessage);
+
+// The encoder alone, on a document simdjson has already parsed.
+void BM_EncodeOnly_SendMessage(benchmark::State& state) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(kSendMessage).get(doc)) std::abort();
+  JsonToTl enc(schema());
+  std::vector<std::uint8_t> out;
+  for (auto _ : state) {
+    out.clear();
+    mtjson::Status st = enc.encode_boxed(doc, out, "message");
+    if (!st) state.SkipWithError(st.message().c_str());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * kSendMessage.size());
+}
+BENCHMARK(BM_EncodeOnly_SendMessage);
+
+// The target figure: JSON line -> TL bytes (parse + encode) against parsing the
+// same line, timed in alternating batches of thread CPU time so that load on
+// the machine hits both sides alike. Counters: parse_ns and encode_ns per line,
+// ratio = encode/parse.
+struct ThreadCpuClock {
+  using duration = std::chrono::nanoseconds;
+  using time_point = std::chrono::time_point<ThreadCpuClock>;
+  static time_point now() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return time_point(duration(std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec));
+  }
+};
+void BM_EncodeToParseRatio_SendMessage(benchmark::State& state) {
+  using Clock = ThreadCpuClock;
+  constexpr int kBatch = 256;
+  simdjson::dom::parser parser;
+  JsonToTl enc(schema());
+  std::vector<std::uint8_t> out;
+  Clock::duration parse_time{}, encode_time{};
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    for (int i = 0; i < kBatch; ++i) {
+      simdjson::dom::element doc;
+      auto err = parser.parse(kSendMessage).get(doc);
+      benchmark::DoNotOptimize(err);
+    }
+    auto t1 = Clock::now();
+    for (int i = 0; i < kBatch; ++i) {
+      simdjson::dom::element doc;
+      if (parser.parse(kSendMessage).get(doc)) state.SkipWithError("parse");
+      out.clear();
+      mtjson::Status st = enc.encode_boxed(doc, out, "message");
+      if (!st) state.SkipWithError(st.message().c_str());
+      benchmark::DoNotOptimize(out.data());
+    }
+    auto t2 = Clock::now();
+    parse_time += t1 - t0;
+    encode_time += t2 - t1;
+  }
+  double lines = static_cast<double>(state.iterations()) * kBatch;
+  double parse_ns = std::chrono::duration<double, std::nano>(parse_time).count() / lines;
+  double encode_ns = std::chrono::duration<double, std::nano>(encode_time).count() / lines;
+  state.counters["parse_ns"] = parse_ns;
+  state.counters["encode_ns"] = encode_ns;
+  state.counters["ratio"] = parse_ns > 0 ? encode_ns / parse_ns : 0;
+}
+BENCHMARK(BM_EncodeToParseRatio_SendMessage);
 
 struct MessagesFixture {
   std::string json = messages_json();

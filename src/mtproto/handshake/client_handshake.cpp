@@ -45,7 +45,7 @@ ClientHandshake::~ClientHandshake() {
 }
 
 Bytes ClientHandshake::start() {
-  random_.fill(nonce_);
+  random_.fill_key_material(nonce_);
   last_sent_ = serialize(ReqPq{config_.req_pq_multi, nonce_});
   state_ = State::WaitResPq;
   return last_sent_;
@@ -85,7 +85,7 @@ Result<Output> ClientHandshake::on_res_pq(std::span<const std::uint8_t> body) {
   const crypto::RsaPublicKey* key = config_.keys.select(res->fingerprints);
   if (!key) return fail<Output>("resPQ: no known server public key fingerprint");
 
-  random_.fill(new_nonce_);
+  random_.fill_key_material(new_nonce_);
   observe("new_nonce", new_nonce_);
   PqInnerData inner;
   inner.has_dc = true;

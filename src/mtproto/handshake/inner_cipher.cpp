@@ -17,7 +17,7 @@ Bytes encrypt_with_hash(std::span<const std::uint8_t> data, const crypto::AesKey
   const auto hash = crypto::sha1(data);
   std::copy(hash.begin(), hash.end(), buf.begin());
   std::copy(data.begin(), data.end(), buf.begin() + 20);
-  if (padding) random.fill(std::span(buf).subspan(unpadded));
+  if (padding) random.fill_key_material(std::span(buf).subspan(unpadded));
   if (with_hash_out) *with_hash_out = buf;
   crypto::aes_ige_encrypt(tmp.key, tmp.iv, std::span<std::uint8_t>(buf));
   return buf;

@@ -11,7 +11,7 @@ namespace {
 // A random prime in [2^30, 2^31): top bit set so that pq has 61..62 bits.
 std::uint64_t random_prime31(crypto::RandomSource& random) {
   std::array<std::uint8_t, 4> b{};
-  random.fill(b);
+  random.fill_key_material(b);
   std::uint64_t n = std::uint64_t(b[0]) | std::uint64_t(b[1]) << 8 | std::uint64_t(b[2]) << 16 | std::uint64_t(b[3]) << 24;
   n = (n & 0x7fffffffULL) | 0x40000000ULL | 1;
   // Prime gaps below 2^31 are < 300: the walk stays under 2^31 except at the very top; wrap then.

@@ -82,7 +82,7 @@ Result<Output> ServerHandshake::on_req_pq(std::span<const std::uint8_t> body) {
   if (!req) return fail<Output>(req.message());
   if (config_.keys.empty()) return fail<Output>("no RSA private key configured");
   nonce_ = req->nonce;
-  random_.fill(server_nonce_);
+  random_.fill_key_material(server_nonce_);
   pq_ = generate_pq(random_);
   pq_be_ = crypto::u64_to_be_bytes(pq_.pq);
   p_be_ = crypto::u64_to_be_bytes(pq_.p);

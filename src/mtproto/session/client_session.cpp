@@ -6,20 +6,10 @@
 
 namespace mtjson::mtproto::session {
 
-namespace {
-std::uint64_t random_u64(crypto::RandomSource& random) {
-  std::uint8_t b[8];
-  random.fill(b);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
-}
-}  // namespace
-
 ClientSession::ClientSession(AuthKey key, std::uint64_t server_salt, crypto::RandomSource& random,
                              ClientConfig config)
     : key_(key), random_(random), cfg_(config), server_salt_(server_salt), received_(config.replay_window) {
-  session_id_ = random_u64(random_);
+  session_id_ = crypto::random_u64(random_);
 }
 
 std::uint64_t ClientSession::enqueue(RequestKind kind, Bytes body, std::uint64_t token, bool content_related,
@@ -221,7 +211,7 @@ std::vector<Request*> ClientSession::requests_for(std::uint64_t sent_msg_id) {
 void ClientSession::reset_session(TimePoint now) {
   // bad_msg_notification 32/33: our seqno bookkeeping and the server's disagree; start a new
   // session (new session_id, seqno from 0) and re-send every unanswered request there.
-  session_id_ = random_u64(random_);
+  session_id_ = crypto::random_u64(random_);
   seq_.reset();
   received_.clear();
   pending_acks_.clear();

@@ -8,14 +8,6 @@ namespace mtjson::mtproto::session {
 
 namespace {
 
-std::uint64_t random_u64(crypto::RandomSource& random) {
-  std::uint8_t b[8];
-  random.fill(b);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
-}
-
 // Constructors a client may send without marking them content-related; any other (an API
 // query) with an even seqno gets bad_msg_notification 35 (mtproto_description.md,
 // "Content-related Message").
@@ -64,7 +56,7 @@ bool ServerSession::salt_ok(std::uint64_t salt, TimePoint now) const {
 void ServerSession::start_session(std::uint64_t session_id) {
   if (session_id_ != 0) old_sessions_.insert(session_id_);
   session_id_ = session_id;
-  unique_id_ = random_u64(random_);
+  unique_id_ = crypto::random_u64(random_);
   announce_session_ = true;
   received_.clear();
   seq_.reset();
