@@ -1,6 +1,5 @@
 #include "daemon/daemon.h"
 
-#include <optional>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -10,81 +9,18 @@
 #include "daemon/front/client_peer.h"
 #include "daemon/log.h"
 #include "daemon/sessions/session_registry.h"
-#include "testdc/server/layer_schemas.h"
-#include "testdc/server/rsa_key_file.h"
-#include "testdc/server/server.h"
-#include "tl/default_schema.h"
 
 namespace mtjson::daemon {
 
-namespace {
-
-// The embedded test DC: layers 228 (+ 198, 144 for older clients), its own RSA key (kept in
-// --testdc-data when given, else made fresh in memory), DCs 1..3 on loopback.
-Result<std::unique_ptr<testdc::server::Server>> start_testdc(const DaemonConfig& c, std::string& public_pem) {
-  namespace ts = testdc::server;
-  ts::ServerConfig cfg;
-  cfg.host = "127.0.0.1";
-  cfg.port = c.testdc_port;
-  cfg.dcs = 3;
-  cfg.data_dir = c.testdc_data;
-  const std::string dir = tl::default_schema_dir();
-  if (auto st = ts::LayerSchemas::load({dir + "/scheme.tl", dir + "/tl/api-198.tl", dir + "/tl/api-144.tl"},
-                                       dir + "/tl/mtproto.tl", cfg.layers);
-      !st)
-    return Result<std::unique_ptr<ts::Server>>::error("test DC schema: " + st.message());
-  std::optional<crypto::RsaPrivateKey> key;
-  if (!c.testdc_data.empty()) {
-    auto loaded = ts::load_or_create_rsa_key("", c.testdc_data);
-    if (!loaded) return Result<std::unique_ptr<ts::Server>>::error("test DC key: " + loaded.message());
-    key = loaded->key;
-  } else {
-    auto generated = crypto::RsaPrivateKey::generate(2048);
-    if (!generated) return Result<std::unique_ptr<ts::Server>>::error("test DC key: " + generated.message());
-    key = *generated;
-  }
-  auto pem = key->public_key().to_pem();
-  if (!pem) return Result<std::unique_ptr<ts::Server>>::error("test DC key: " + pem.message());
-  public_pem = *pem;
-  cfg.rsa_keys.push_back(*key);
-  cfg.verbose = c.testdc_verbose;
-  cfg.admin_port = c.testdc_admin < 0 ? ts::kAdminEphemeralPort : c.testdc_admin;
-  cfg.log = [](const std::string& line) { log_line(LogLevel::info, "testdc: " + line); };
-  return ts::Server::create(std::move(cfg));
-}
-
-}  // namespace
-
 Daemon::Daemon(DaemonConfig config) : config_(std::move(config)) {}
 
-Daemon::~Daemon() {
-  if (testdc_) {
-    testdc_->stop();
-    if (testdc_thread_.joinable()) testdc_thread_.join();
-  }
-  workers_.join();
-}
+Daemon::~Daemon() { workers_.join(); }
 
 Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config) {
   using R = Result<std::unique_ptr<Daemon>>;
   if (!config.schema) return R::error("no schema loaded");
   std::unique_ptr<Daemon> d(new Daemon(std::move(config)));
   DaemonConfig& c = d->config_;
-  if (c.testdc) {
-    std::string pem;
-    auto server = start_testdc(c, pem);
-    if (!server) return R::error(server.message());
-    d->testdc_ = std::move(*server);
-    auto* srv = d->testdc_.get();
-    d->testdc_thread_ = std::thread([srv] { (void)srv->run(); });
-    const auto& ports = d->testdc_->ports();
-    c.server = ServerSettings{};
-    c.server.dc = 2;
-    c.server.host = "127.0.0.1";
-    c.server.port = ports.at(1);
-    c.server.rsa_pem = pem;
-    for (std::size_t i = 0; i < ports.size(); ++i) c.server.dc_addresses[static_cast<int>(i + 1)] = {"127.0.0.1", ports[i]};
-  }
   std::error_code ec;
   auto address = asio::ip::make_address(c.host, ec);
   if (ec) return R::error("--host: '" + c.host + "' is not an IP address");

@@ -1,6 +1,6 @@
 // The mtjson daemon: a TCP listener for JSON-lines clients, one Asio event loop, a small worker
-// pool for key-exchange math, optionally an embedded mtjson-testdc (--testdc) that new clients
-// are pointed at.
+// pool for key-exchange math. New clients talk to DaemonConfig::server (with --testdc the mtjson
+// executable starts an embedded test DC first and puts its settings there: embedded_testdc.h).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,6 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "crypto/random.h"
 #include "base/status.h"
@@ -23,10 +22,6 @@
 #include "daemon/account/server_settings.h"
 #include "daemon/sessions/access.h"
 #include "tl/schema.h"
-
-namespace mtjson::testdc::server {
-class Server;
-}
 
 namespace mtjson::daemon {
 
@@ -50,7 +45,8 @@ struct DaemonConfig {
   std::size_t session_buffer = 10000;  // updates kept per named session for re-attach with "since"
   TokenSet tokens;                     // --token: clients authenticate first
   bool insecure = false;               // --insecure: listen beyond loopback without a token
-  // --testdc: run a test DC in-process and point new clients at it.
+  // --testdc: the mtjson executable runs a test DC in-process and points `server` at it before
+  // Daemon::create (embedded_testdc.h); the daemon itself does not read these.
   bool testdc = false;
   std::string testdc_data;  // its state directory (empty: in memory)
   int testdc_port = 0;      // DC 1's port (DC n on +n-1); 0: ephemeral ports
@@ -67,7 +63,6 @@ class Daemon {
   void run();
   void stop();
   std::uint16_t port() const { return port_; }
-  testdc::server::Server* testdc() { return testdc_.get(); }
 
   // For client peers.
   asio::io_context& io() { return io_; }
@@ -97,8 +92,6 @@ class Daemon {
   std::uint64_t next_peer_ = 1;
   bool stopping_ = false;
   std::unique_ptr<asio::signal_set> signals_;
-  std::unique_ptr<testdc::server::Server> testdc_;
-  std::thread testdc_thread_;
 };
 
 }  // namespace mtjson::daemon

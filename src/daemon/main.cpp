@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "daemon/daemon.h"
-#include "testdc/server/server.h"
+#include "daemon/embedded_testdc.h"
 #include "daemon/log.h"
 #include "daemon/options.h"
 #include "tl/default_schema.h"
@@ -39,12 +39,26 @@ int main(int argc, char** argv) {
   }
   o.daemon.schema = schema;
   o.daemon.handle_signals = true;
-  auto daemon = Daemon::create(std::move(o.daemon));
-  if (!daemon) {
-    std::fprintf(stderr, "mtjson: %s\n", daemon.message().c_str());
+  // --testdc: the test DC runs before the daemon exists (new clients are pointed at its ports)
+  // and stops after the daemon's loop ended, before the daemon is destroyed.
+  std::unique_ptr<EmbeddedTestDc> testdc;
+  if (o.daemon.testdc) {
+    auto started = EmbeddedTestDc::start(o.daemon);
+    if (!started) {
+      std::fprintf(stderr, "mtjson: %s\n", started.message().c_str());
+      return 1;
+    }
+    testdc = std::move(*started);
+    o.daemon.server = testdc->server_settings();
+  }
+  auto created = Daemon::create(std::move(o.daemon));
+  if (!created) {
+    if (testdc) testdc->stop();
+    std::fprintf(stderr, "mtjson: %s\n", created.message().c_str());
     return 1;
   }
-  const auto& c = (*daemon)->config();
+  std::unique_ptr<Daemon> daemon = std::move(*created);
+  const auto& c = daemon->config();
   std::string target;
   if (c.testdc) {
     target = "embedded test DC (DCs 1-3 on 127.0.0.1:";
@@ -55,11 +69,13 @@ int main(int argc, char** argv) {
     target = std::string(c.server.test ? "Telegram test" : "Telegram") + " DC " + std::to_string(c.server.dc) + " at " +
              j.value("host", std::string("?")) + ":" + std::to_string(j.value("port", 443));
   }
-  log_line(LogLevel::info, "mtjson listening on " + c.host + ":" + std::to_string((*daemon)->port()) + "; layer " +
+  log_line(LogLevel::info, "mtjson listening on " + c.host + ":" + std::to_string(daemon->port()) + "; layer " +
                                std::to_string(schema->layer()) + "; new clients use the " + target);
-  if (auto* dc = (*daemon)->testdc(); dc && dc->admin_port())
-    log_line(LogLevel::info, "test DC admin endpoint on 127.0.0.1:" + std::to_string(dc->admin_port()));
-  (*daemon)->run();
+  if (testdc && testdc->admin_port())
+    log_line(LogLevel::info, "test DC admin endpoint on 127.0.0.1:" + std::to_string(testdc->admin_port()));
+  daemon->run();
   log_line(LogLevel::info, "mtjson stopped");
+  if (testdc) testdc->stop();
+  daemon.reset();
   return 0;
 }

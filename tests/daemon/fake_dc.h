@@ -5,10 +5,13 @@
 //
 // The "application" answers each API query with "re:" + the query's text, unless told to hold
 // queries (answer later with release()) or to ignore the client altogether (blackhole: a dead
-// peer that accepted the TCP connection).
+// peer that accepted the TCP connection). Tests that speak TL (the Account tests) give it an
+// `application` instead: a result, an rpc_error (FLOOD_WAIT_X, PHONE_MIGRATE_X, ...) or silence
+// for each query.
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,9 +59,24 @@ class FakeDc {
 
   explicit FakeDc(const TimePoint& now) : now_(now), random_(0x5eed0dc) {}
 
+  // What the application makes of one API query (its bytes as the client sent them, any
+  // invokeWithLayer/initConnection prefix included).
+  struct Reply {
+    enum class Kind { result, error, silence };
+    Kind kind = Kind::result;
+    Bytes body;             // result: the answer object
+    std::int32_t code = 0;  // error: rpc_error error_code and error_message
+    std::string message;
+    static Reply result(Bytes b) { return {Kind::result, std::move(b), 0, {}}; }
+    static Reply error(std::int32_t code, std::string message) { return {Kind::error, {}, code, std::move(message)}; }
+    static Reply silence() { return {Kind::silence, {}, 0, {}}; }
+  };
+  using Application = std::function<Reply(std::uint64_t auth_key_id, const Bytes& query)>;
+
   // --- what the test controls ---
   bool answer_queries = true;  // false: queries wait in held() until release()
   bool blackhole = false;      // read nothing, write nothing
+  Application application;     // empty: "re:" + the query's text
 
   // Registers a key as if a previous key exchange had made it (restored sessions).
   void add_key(const mtproto::AuthKey& key, std::uint64_t salt) {
@@ -254,7 +272,16 @@ class FakeDc {
   void answer(std::uint64_t key_id, const ss::Query& q) {
     auto it = sessions_.find(key_id);
     if (it == sessions_.end()) return;
-    it->second->reply(q.msg_id, payload("re:" + text_of(q.body)), now_);
+    if (!application) {
+      it->second->reply(q.msg_id, payload("re:" + text_of(q.body)), now_);
+      return;
+    }
+    Reply r = application(key_id, q.body);
+    switch (r.kind) {
+      case Reply::Kind::result: it->second->reply(q.msg_id, r.body, now_); break;
+      case Reply::Kind::error: it->second->reply_error(q.msg_id, r.code, r.message, now_); break;
+      case Reply::Kind::silence: break;
+    }
   }
 
   const TimePoint& now_;

@@ -65,3 +65,67 @@ TEST_CASE("rpc error: anything else is other", "[daemon][rpc_error]") {
     CHECK(i.value == 0);
   }
 }
+
+// decide_on_error (src/daemon/account/error_policy.h): the account's answer to an rpc_error.
+#include "daemon/account/error_policy.h"
+
+namespace {
+using mtjson::daemon::CallAttempts;
+using mtjson::daemon::decide_on_error;
+using mtjson::daemon::ErrorLimits;
+using Action = mtjson::daemon::ErrorDecision::Action;
+using namespace std::chrono_literals;
+
+CallAttempts fresh_call() {
+  CallAttempts c;
+  c.time_left = 60s;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("error policy: a flood wait under the threshold is slept, over it is answered", "[daemon][error_policy]") {
+  const ErrorLimits limits;  // 10 s, 5 retries
+  auto d = decide_on_error(420, "FLOOD_WAIT_3", fresh_call(), limits);
+  CHECK(d.action == Action::retry_after);
+  CHECK(d.wait == 3s);
+  CHECK(decide_on_error(420, "FLOOD_WAIT_10", fresh_call(), limits).action == Action::retry_after);
+  CHECK(decide_on_error(420, "FLOOD_WAIT_11", fresh_call(), limits).action == Action::answer);
+  CallAttempts tired = fresh_call();
+  tired.flood_retries = 5;
+  CHECK(decide_on_error(420, "FLOOD_WAIT_1", tired, limits).action == Action::answer);
+  CallAttempts late = fresh_call();
+  late.time_left = 3s;  // the wait would end at the deadline: rpc_timeout would come first
+  CHECK(decide_on_error(420, "FLOOD_WAIT_3", late, limits).action == Action::answer);
+}
+
+TEST_CASE("error policy: 303 moves the home DC or the one call", "[daemon][error_policy]") {
+  const ErrorLimits limits;
+  auto home = decide_on_error(303, "USER_MIGRATE_4", fresh_call(), limits);
+  CHECK(home.action == Action::move_home);
+  CHECK(home.dc == 4);
+  CallAttempts internal = fresh_call();
+  internal.internal = true;
+  CHECK(decide_on_error(303, "PHONE_MIGRATE_4", internal, limits).action == Action::answer);
+  auto file = decide_on_error(303, "FILE_MIGRATE_5", internal, limits);
+  CHECK(file.action == Action::send_on_dc);
+  CHECK(file.dc == 5);
+  CallAttempts wandered = fresh_call();
+  wandered.migrations = 3;
+  CHECK(decide_on_error(303, "PHONE_MIGRATE_4", wandered, limits).action == Action::answer);
+  CHECK(decide_on_error(303, "FILE_MIGRATE_5", wandered, limits).action == Action::answer);
+}
+
+TEST_CASE("error policy: CONNECTION_NOT_INITED resends once with initConnection", "[daemon][error_policy]") {
+  const ErrorLimits limits;
+  auto d = decide_on_error(400, "CONNECTION_NOT_INITED", fresh_call(), limits);
+  CHECK(d.action == Action::send_again);
+  CHECK(d.session_not_inited);
+  CallAttempts wrapped = fresh_call();
+  wrapped.wrapped = true;
+  auto again = decide_on_error(400, "CONNECTION_NOT_INITED", wrapped, limits);
+  CHECK(again.action == Action::answer);
+  CHECK(again.session_not_inited);
+  auto other = decide_on_error(400, "PEER_ID_INVALID", fresh_call(), limits);
+  CHECK(other.action == Action::answer);
+  CHECK(!other.session_not_inited);
+}

@@ -1,11 +1,10 @@
 #include "daemon/account/account.h"
 
 #include <nlohmann/json.hpp>
-#include <simdjson.h>
 
-#include "daemon/account/rpc_error.h"
+#include "daemon/account/error_policy.h"
+#include "daemon/account/sign_in.h"
 #include "mtproto/session/ids.h"
-#include "tl/json_to_tl.h"
 
 namespace mtjson::daemon {
 
@@ -26,26 +25,20 @@ tl::DecodeOptions decode_options(const AccountOptions& o) {
   return d;
 }
 
-std::string rpc_error_json(std::int32_t code, const std::string& message) {
-  return json{{"_cons", "rpc_error"}, {"error_code", code}, {"error_message", message}}.dump();
-}
-
-// Methods whose auth.authorization answer signs the account in on the DC that answered.
-bool signs_in(const std::string& name) {
-  return name == "auth.signIn" || name == "auth.signUp" || name == "auth.checkPassword" ||
-         name == "auth.importBotAuthorization" || name == "auth.importAuthorization" ||
-         name == "auth.recoverPassword" || name == "auth.importLoginToken" ||
-         name == "auth.importWebTokenAuthorization";
-}
-
 }  // namespace
 
 Account::Account(asio::io_context& io, asio::thread_pool& workers, std::shared_ptr<const tl::Schema> schema,
                  ServerSettings server, SessionState session, AccountOptions options, crypto::RandomSource& random)
-    : io_(io), workers_(workers), schema_(schema), decoder_(schema, decode_options(options)), server_(std::move(server)),
-      options_(std::move(options)), random_(random), home_dc_(session.dc), user_id_(session.user_id),
-      bot_(session.bot), home_key_(session.key), restored_updates_(std::move(session.update_state)),
-      restored_keys_(std::move(session.other_keys)), timer_(io) {
+    : Account(std::move(schema), std::move(server), std::move(session), std::move(options),
+              AccountRuntime{wall_clock(io), socket_links(io, workers, random)}) {}
+
+Account::Account(std::shared_ptr<const tl::Schema> schema, ServerSettings server, SessionState session,
+                 AccountOptions options, AccountRuntime runtime)
+    : clock_(std::move(runtime.clock)), make_link_(std::move(runtime.make_link)), schema_(schema),
+      decoder_(schema, decode_options(options)), server_(std::move(server)), options_(std::move(options)),
+      home_dc_(session.dc), user_id_(session.user_id), bot_(session.bot), home_key_(session.key),
+      restored_updates_(std::move(session.update_state)), restored_keys_(std::move(session.other_keys)),
+      alarm_(clock_->make_alarm()) {
   if (auto st = build_init_prefix(schema_, options_.init, init_prefix_); !st) log("initConnection: " + st.message());
   tracker_ = updates::UpdateTracker(options_.updates);
 }
@@ -59,11 +52,8 @@ void Account::attach(AccountClient* client) { clients_.insert(client); }
 
 void Account::detach(AccountClient* client, const std::string& reason) {
   clients_.erase(client);
-  std::vector<std::uint64_t> gone;
-  for (auto& [token, p] : pending_)
-    if (p.client == client) gone.push_back(token);
-  for (std::uint64_t token : gone) {
-    Pending& p = pending_.at(token);
+  for (std::uint64_t token : pending_.tokens([client](const Pending& p) { return p.client == client; })) {
+    Pending& p = *pending_.find(token);
     if (auto it = dcs_.find(p.dc); it != dcs_.end() && it->second.link) it->second.link->cancel(token);
     const std::int64_t id = p.id;
     pending_.erase(token);
@@ -91,15 +81,6 @@ SessionState Account::session() const {
   return s;
 }
 
-void Account::start_updates() {
-  if (closing_ || user_id_ == 0 || !home_key_) return;
-  start_tracking();
-  if (tracker_.started()) return;  // its updates.getState is that call
-  // api_updates.md: the server sends updates to sessions that made a call; updates.getState is
-  // the lightest one (TDLib and Telethon do the same on start).
-  internal_call(home_dc_, json{{"_cons", "updates.getState"}}.dump(), [](const std::string*, const ss::RpcError*) {});
-}
-
 Account::Dc* Account::dc(int dc_id) {
   auto it = dcs_.find(dc_id);
   if (it != dcs_.end()) return &it->second;
@@ -115,10 +96,9 @@ Account::Dc* Account::dc(int dc_id) {
   if (dc_id == home_dc_) key = home_key_;
   else if (auto r = restored_keys_.find(dc_id); r != restored_keys_.end()) key = r->second;
   std::weak_ptr<Account> self = weak_from_this();
-  auto link = std::make_shared<DcLinkIo>(io_, workers_, *address, std::move(*config), random_, key,
-                                         [self, dc_id](DcLinkIo&, LinkEvent&& ev) {
-                                           if (auto me = self.lock()) me->on_link_event(dc_id, std::move(ev));
-                                         });
+  auto link = make_link_(*address, std::move(*config), key, [self, dc_id](LinkEvent&& ev) {
+    if (auto me = self.lock()) me->on_link_event(dc_id, std::move(ev));
+  });
   Dc& d = dcs_[dc_id];
   d.link = link;
   // A restored session carries the authorization of its home DC.
@@ -140,15 +120,11 @@ void Account::submit(AccountClient* client, std::int64_t id, std::vector<std::ui
     init_prefix_ = std::move(*init_prefix);
     for (auto& [n, d] : dcs_) d.inited = false;
   }
-  const std::uint64_t token = next_token_++;
-  Pending& p = pending_[token];
-  p.token = token;
+  Pending& p = pending_.add(now() + timeout);
   p.client = client;
   p.id = id;
   p.query = std::move(query);
   p.method = method;
-  p.deadline = DcLinkIo::now() + timeout;
-  timers_.emplace(p.deadline, token);
   send(p);
   arm_timer();
   if (user_id_ != 0) start_tracking();  // a signed-in session given by the client
@@ -186,11 +162,8 @@ void Account::send(Pending& p) {
 }
 
 void Account::dispatch_waiting(int dc_id) {
-  std::vector<std::uint64_t> tokens;
-  for (auto& [token, p] : pending_)
-    if (p.waiting && (dc_id == 0 || p.dc == dc_id)) tokens.push_back(token);
-  for (std::uint64_t t : tokens)
-    if (auto it = pending_.find(t); it != pending_.end() && it->second.waiting) send(it->second);
+  for (std::uint64_t t : pending_.tokens([dc_id](const Pending& p) { return p.waiting && (dc_id == 0 || p.dc == dc_id); }))
+    if (Pending* p = pending_.find(t); p && p->waiting) send(*p);
 }
 
 void Account::on_link_event(int dc_id, LinkEvent&& ev) {
@@ -212,7 +185,7 @@ void Account::on_link_event(int dc_id, LinkEvent&& ev) {
                           {"server_salt", n->server_salt}}
                          .dump());
     // "Session loss on the server": updates may be missing (api_updates.md, "Recovering gaps").
-    if (dc_id == home_dc_) run_updates(tracker_.on_new_session(DcLinkIo::now()));
+    if (dc_id == home_dc_) run_updates(tracker_.on_new_session(now()));
   } else if (auto* k = std::get_if<KeyCreated>(&ev)) {
     d.inited = false;
     d.authorized = false;
@@ -236,7 +209,7 @@ void Account::on_link_event(int dc_id, LinkEvent&& ev) {
   } else if (std::holds_alternative<LinkUp>(ev)) {
     // Pushes sent while the connection was down are lost: recover them.
     if (dc_id == home_dc_ && std::exchange(home_link_lost_, false))
-      run_updates(tracker_.on_reconnect(DcLinkIo::now()));
+      run_updates(tracker_.on_reconnect(now()));
   } else if (auto* down = std::get_if<LinkDown>(&ev)) {
     if (dc_id == home_dc_) home_link_lost_ = true;
     log("DC " + std::to_string(dc_id) + ": connection lost (" + down->reason + "); reconnecting");
@@ -251,9 +224,9 @@ void Account::on_link_event(int dc_id, LinkEvent&& ev) {
 }
 
 void Account::on_result(ss::RpcResult& r) {
-  auto it = pending_.find(r.token);
-  if (it == pending_.end()) return;  // cancelled or timed out
-  Pending& p = it->second;
+  Pending* found = pending_.find(r.token);
+  if (!found) return;  // cancelled or timed out
+  Pending& p = *found;
   if (p.wrapped) dcs_[p.dc].inited = true;
   if (p.on_internal) {
     auto f = std::move(p.on_internal);
@@ -272,50 +245,45 @@ void Account::on_result(ss::RpcResult& r) {
 }
 
 void Account::on_error(ss::RpcError& e) {
-  auto it = pending_.find(e.token);
-  if (it == pending_.end()) return;
-  Pending& p = it->second;
-  const RpcErrorInfo info = classify_rpc_error(e.code, e.message);
-  const TimePoint now = DcLinkIo::now();
-  switch (info.kind) {
-    case RpcErrorInfo::Kind::flood_wait: {
-      const Duration wait = std::chrono::seconds(info.value);
-      if (wait <= options_.flood_sleep_threshold && p.flood_retries < options_.max_flood_retries &&
-          now + wait < p.deadline) {
-        ++p.flood_retries;
-        log("flood wait " + std::to_string(info.value) + " s before retrying " + p.method->name);
-        retry_later(p, wait);
-        return;
-      }
-      break;
+  Pending* found = pending_.find(e.token);
+  if (!found) return;
+  Pending& p = *found;
+  CallAttempts attempts;
+  attempts.flood_retries = p.flood_retries;
+  attempts.migrations = p.migrations;
+  attempts.internal = static_cast<bool>(p.on_internal);
+  attempts.wrapped = p.wrapped;
+  attempts.time_left = p.deadline - now();
+  ErrorLimits limits;
+  limits.flood_sleep_threshold = options_.flood_sleep_threshold;
+  limits.max_flood_retries = options_.max_flood_retries;
+  const ErrorDecision d = decide_on_error(e.code, e.message, attempts, limits);
+  if (d.session_not_inited) dcs_[p.dc].inited = false;
+  switch (d.action) {
+    case ErrorDecision::Action::retry_after:
+      ++p.flood_retries;
+      log("flood wait " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d.wait).count()) +
+          " s before retrying " + p.method->name);
+      retry_later(p, d.wait);
+      return;
+    case ErrorDecision::Action::move_home: {
+      ++p.migrations;
+      const int from = home_dc_;
+      move_home(d.dc);
+      log("home DC " + std::to_string(from) + " -> " + std::to_string(home_dc_) + " (" + e.message + ")");
+      p.dc = 0;
+      send(p);
+      return;
     }
-    case RpcErrorInfo::Kind::migrate_home:
-      if (p.migrations < 3 && !p.on_internal) {
-        ++p.migrations;
-        const int from = home_dc_;
-        move_home(static_cast<int>(info.value));
-        log("home DC " + std::to_string(from) + " -> " + std::to_string(home_dc_) + " (" + e.message + ")");
-        p.dc = 0;
-        send(p);
-        return;
-      }
-      break;
-    case RpcErrorInfo::Kind::migrate_request:
-      if (p.migrations < 3) {
-        ++p.migrations;
-        p.dc = static_cast<int>(info.value);
-        send(p);
-        return;
-      }
-      break;
-    case RpcErrorInfo::Kind::not_inited:
-      dcs_[p.dc].inited = false;
-      if (!p.wrapped) {
-        send(p);
-        return;
-      }
-      break;
-    case RpcErrorInfo::Kind::other:
+    case ErrorDecision::Action::send_on_dc:
+      ++p.migrations;
+      p.dc = d.dc;
+      send(p);
+      return;
+    case ErrorDecision::Action::send_again:
+      send(p);
+      return;
+    case ErrorDecision::Action::answer:
       break;
   }
   if (p.on_internal) {
@@ -324,7 +292,11 @@ void Account::on_error(ss::RpcError& e) {
     f(nullptr, &e);
     return;
   }
-  answer(p, rpc_error_json(e.code, e.message));
+  answer_error(p, e.code, e.message);
+}
+
+void Account::answer_error(Pending& p, std::int32_t code, const std::string& message) {
+  answer(p, json{{"_cons", "rpc_error"}, {"error_code", code}, {"error_message", message}}.dump());
 }
 
 void Account::answer(Pending& p, std::string text) {
@@ -351,279 +323,28 @@ void Account::finish(std::uint64_t token) { pending_.erase(token); }
 
 void Account::retry_later(Pending& p, Duration delay) {
   p.waiting = true;
-  retries_.emplace(DcLinkIo::now() + delay, p.token);
+  pending_.retry_at(now() + delay, p.token);
   arm_timer();
-}
-
-void Account::move_home(int new_dc) {
-  const int old = home_dc_;
-  if (new_dc == old) return;
-  home_dc_ = new_dc;
-  home_key_.reset();
-  if (auto it = dcs_.find(new_dc); it != dcs_.end() && it->second.link) home_key_ = it->second.link->link().key_state();
-  else if (auto r = restored_keys_.find(new_dc); r != restored_keys_.end()) home_key_ = r->second;
-  restored_keys_.erase(new_dc);
-  if (user_id_ != 0) {
-    // USER_MIGRATE for a signed-in account: carry the authorization over.
-    Dc* d = dc(new_dc);
-    if (d && !d->authorized) transfer_authorization(old, new_dc);
-  }
-  state_changed();
-}
-
-void Account::transfer_authorization(int from, int to) {
-  Dc* target = dc(to);
-  if (!target || target->importing) return;
-  target->importing = true;
-  log("transferring the authorization from DC " + std::to_string(from) + " to DC " + std::to_string(to));
-  std::weak_ptr<Account> self = weak_from_this();
-  internal_call(from, json{{"_cons", "auth.exportAuthorization"}, {"dc_id", to}}.dump(),
-                [self, to](const std::string* result, const ss::RpcError* error) {
-                  auto me = self.lock();
-                  if (!me) return;
-                  auto give_up = [&](const std::string& why) {
-                    me->dcs_[to].importing = false;
-                    me->log("authorization transfer to DC " + std::to_string(to) + " failed: " + why);
-                    std::vector<std::uint64_t> tokens;
-                    for (auto& [t, p] : me->pending_)
-                      if (p.waiting && p.dc == to) tokens.push_back(t);
-                    for (auto t : tokens)
-                      if (auto it = me->pending_.find(t); it != me->pending_.end())
-                        me->answer(it->second, rpc_error_json(error ? error->code : 500,
-                                                              error ? error->message : "AUTH_TRANSFER_FAILED"));
-                  };
-                  if (!result) return give_up(error ? error->message : "no answer");
-                  json exported = json::parse(*result, nullptr, false);
-                  if (!exported.is_object() || !exported.contains("id") || !exported.contains("bytes"))
-                    return give_up("unexpected answer to auth.exportAuthorization");
-                  me->internal_call(to,
-                                    json{{"_cons", "auth.importAuthorization"}, {"id", exported["id"]},
-                                         {"bytes", exported["bytes"]}}
-                                        .dump(),
-                                    [self, to](const std::string* imported, const ss::RpcError* err) {
-                                      auto me2 = self.lock();
-                                      if (!me2) return;
-                                      Dc& d = me2->dcs_[to];
-                                      d.importing = false;
-                                      if (!imported) {
-                                        me2->log("auth.importAuthorization on DC " + std::to_string(to) +
-                                                 " failed: " + (err ? err->message : "no answer"));
-                                      }
-                                      d.authorized = true;  // a failure answers the waiting calls with the server's error
-                                      me2->dispatch_waiting(to);
-                                    });
-                });
-}
-
-void Account::fetch_dc_addresses() {
-  if (fetching_config_) return;
-  fetching_config_ = true;
-  std::weak_ptr<Account> self = weak_from_this();
-  internal_call(home_dc_ == 0 ? server_.dc : home_dc_, json{{"_cons", "help.getConfig"}}.dump(),
-                [self](const std::string* result, const ss::RpcError* error) {
-                  auto me = self.lock();
-                  if (!me) return;
-                  me->fetching_config_ = false;
-                  if (result) {
-                    json cfg = json::parse(*result, nullptr, false);
-                    if (cfg.is_object() && cfg.contains("dc_options")) {
-                      for (const json& o : cfg["dc_options"]) {
-                        if (o.value("ipv6", false) || o.value("media_only", false) || o.value("cdn", false) ||
-                            o.value("tcpo_only", false))
-                          continue;
-                        const int id = o.value("id", 0);
-                        if (id > 0 && !me->server_.dc_addresses.count(id))
-                          me->server_.dc_addresses[id] = {o.value("ip_address", std::string()),
-                                                          static_cast<std::uint16_t>(o.value("port", 443))};
-                      }
-                    }
-                  }
-                  // Whatever is still unknown now fails with a clear message.
-                  std::vector<std::uint64_t> tokens;
-                  for (auto& [t, p] : me->pending_)
-                    if (p.waiting && !me->server_.address(p.dc) && !me->dcs_.count(p.dc)) tokens.push_back(t);
-                  for (auto t : tokens)
-                    if (auto it = me->pending_.find(t); it != me->pending_.end())
-                      me->fail(it->second, "server",
-                               "no address known for DC " + std::to_string(it->second.dc) +
-                                   (error ? " (help.getConfig: " + error->message + ")" : ""));
-                  me->dispatch_waiting(0);
-                });
-}
-
-void Account::internal_call(int dc_id, const std::string& text,
-                            std::function<void(const std::string*, const ss::RpcError*)> done) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  std::vector<std::uint8_t> query;
-  const tl::Combinator* method = nullptr;
-  tl::JsonToTl encoder(schema_);
-  if (parser.parse(text).get(doc) || !encoder.encode_function(doc, query, &method)) {
-    ss::RpcError e{0, 0, -500, "internal call does not encode"};
-    done(nullptr, &e);
-    return;
-  }
-  const std::uint64_t token = next_token_++;
-  Pending& p = pending_[token];
-  p.token = token;
-  p.query = std::move(query);
-  p.method = method;
-  p.dc = dc_id;
-  p.deadline = DcLinkIo::now() + std::chrono::seconds(60);
-  timers_.emplace(p.deadline, token);
-  const tl::Combinator* m = method;
-  tl::TlToJson* decoder = &decoder_;
-  p.on_internal = [done = std::move(done), m, decoder](const ss::RpcResult* r, const ss::RpcError* e) {
-    if (!r) return done(nullptr, e);
-    std::string out;
-    if (auto st = decoder->decode_result(r->body, *m, out); !st) {
-      ss::RpcError err{0, 0, -500, "undecodable answer: " + st.message()};
-      return done(nullptr, &err);
-    }
-    done(&out, nullptr);
-  };
-  send(p);
-  arm_timer();
-}
-
-void Account::note_authorization(const Pending& p, const std::string& text) {
-  if (p.method->name == "auth.logOut") {
-    user_id_ = 0;
-    restored_updates_.reset();
-    bot_ = false;
-    for (auto& [n, d] : dcs_) d.authorized = false;
-    run_updates(tracker_.stop());
-    tracking_tried_ = false;
-    state_changed();
-    return;
-  }
-  json a = json::parse(text, nullptr, false);
-  if (!a.is_object() || a.value("_cons", "") != "auth.authorization" || !a.contains("user")) return;
-  const json& user = a["user"];
-  if (!user.contains("id")) return;
-  user_id_ = user["id"].is_string() ? std::stoll(user["id"].get<std::string>()) : user["id"].get<std::int64_t>();
-  bot_ = user.value("bot", false);
-  dcs_[p.dc].authorized = true;
-  if (p.dc != home_dc_ && p.method->name != "auth.importAuthorization") move_home(p.dc);
-  tracking_tried_ = false;
-  start_tracking();  // "When the user logs in for the first time, a call to updates.getState"
-  state_changed();
-}
-
-// Every update from Telegram enters here and goes through the update tracker (issue 7, gapless
-// updates): clients get it once, in order, after whatever a gap before it needed recovering.
-void Account::push_update(const std::vector<std::uint8_t>& body) {
-  std::string text;
-  if (auto st = decoder_.decode_boxed(body, text); !st) {
-    log("undecodable update: " + st.message());
-    return;
-  }
-  json update = tracker_.started() ? json::parse(text, nullptr, false) : json();
-  if (!tracker_.started() || update.is_discarded()) {
-    deliver_update(std::move(text));
-    return;
-  }
-  // Clients that keep their own pts get the server's objects as they are, also on a named
-  // session (they are attached to the account like every member).
-  for (AccountClient* c : std::vector<AccountClient*>(clients_.begin(), clients_.end()))
-    if (clients_.count(c) && c->wants_raw_updates()) c->on_update(text);
-  run_updates(tracker_.on_push(update, DcLinkIo::now()));
-}
-
-void Account::deliver_update(std::string text, bool tracked) {
-  if (update_sink_) {
-    update_sink_(text, tracked);
-    return;
-  }
-  for (AccountClient* c : std::vector<AccountClient*>(clients_.begin(), clients_.end()))
-    if (clients_.count(c) && !(tracked && c->wants_raw_updates())) c->on_update(text);
-}
-
-void Account::start_tracking() {
-  if (closing_ || user_id_ == 0 || tracker_.started() || tracking_tried_) return;
-  tracking_tried_ = true;
-  if (restored_updates_) {
-    auto restored = std::move(*restored_updates_);
-    restored_updates_.reset();
-    log("updates: resuming from the saved state (pts " + std::to_string(restored.pts) + ") with updates.getDifference");
-    run_updates(tracker_.start(restored, DcLinkIo::now()));
-    return;
-  }
-  run_updates(tracker_.start(DcLinkIo::now()));
-}
-
-// Answers that move the account's pts (sent messages, deletions, read marks) must move the
-// tracker's too, or the next push would look like a gap. Their caller already has them.
-void Account::feed_result(const Pending& p, const std::string& text) {
-  if (!tracker_.started() || text.find("\"pts\"") == std::string::npos) return;
-  json result = json::parse(text, nullptr, false);
-  if (result.is_discarded()) return;
-  // channels.* answers of the messages.affected* kind count in the channel's box, which the
-  // answer does not name: the channel's next update sets it.
-  if (p.method->name.rfind("channels.", 0) == 0 && result.value("_cons", "").rfind("messages.affected", 0) == 0)
-    return;
-  run_updates(tracker_.on_result(result, DcLinkIo::now()));
-}
-
-// The tracker's actions in order; a call's answer comes back here later, and actions that a
-// delivery causes meanwhile are queued behind the current ones.
-void Account::run_updates(std::vector<updates::Action> actions) {
-  for (auto& a : actions) update_actions_.push_back(std::move(a));
-  if (running_updates_) return;
-  running_updates_ = true;
-  while (!update_actions_.empty()) {
-    updates::Action a = std::move(update_actions_.front());
-    update_actions_.pop_front();
-    if (a.kind == updates::Action::Kind::deliver) {
-      if (!a.from_result) deliver_update(a.body.dump(), true);
-    } else if (a.kind == updates::Action::Kind::call && !closing_) {
-      std::weak_ptr<Account> self = weak_from_this();
-      const std::uint64_t call_id = a.call_id;
-      const std::string method = a.body.value("_cons", "");
-      internal_call(home_dc_, a.body.dump(), [self, call_id, method](const std::string* result, const ss::RpcError* error) {
-        auto me = self.lock();
-        if (!me) return;
-        json answer = result ? json::parse(*result, nullptr, false) : json();
-        if (!result || answer.is_discarded()) {
-          me->log(method + " failed: " + (error ? error->message : "undecodable answer"));
-          me->run_updates(me->tracker_.on_call_failed(call_id, DcLinkIo::now()));
-          return;
-        }
-        me->run_updates(me->tracker_.on_call_result(call_id, answer, DcLinkIo::now()));
-      });
-    }
-  }
-  running_updates_ = false;
-  if (!closing_) arm_timer();  // close() cancelled the timer for good
 }
 
 void Account::arm_timer() {
-  TimePoint next = TimePoint::max();
-  if (!timers_.empty()) next = timers_.begin()->first;
-  if (!retries_.empty()) next = std::min(next, retries_.begin()->first);
+  TimePoint next = pending_.next_due().value_or(TimePoint::max());
   if (auto t = tracker_.next_timer(); t && !closing_) next = std::min(next, *t);
   if (next == TimePoint::max()) return;
-  timer_.expires_at(std::chrono::time_point_cast<asio::system_timer::duration>(next));
   std::weak_ptr<Account> self = weak_from_this();
-  timer_.async_wait([self](std::error_code ec) {
-    if (ec) return;
+  alarm_->set(next, [self] {
     if (auto me = self.lock()) me->on_timer();
   });
 }
 
 void Account::on_timer() {
-  const TimePoint now = DcLinkIo::now();
-  while (!retries_.empty() && retries_.begin()->first <= now) {
-    const std::uint64_t token = retries_.begin()->second;
-    retries_.erase(retries_.begin());
-    if (auto it = pending_.find(token); it != pending_.end() && it->second.waiting) send(it->second);
-  }
-  while (!timers_.empty() && timers_.begin()->first <= now) {
-    const std::uint64_t token = timers_.begin()->second;
-    timers_.erase(timers_.begin());
-    auto it = pending_.find(token);
-    if (it == pending_.end() || it->second.deadline > now) continue;
-    Pending& p = it->second;
+  const TimePoint now = this->now();
+  for (std::uint64_t token : pending_.take_retries_due(now))
+    if (Pending* p = pending_.find(token); p && p->waiting) send(*p);
+  for (std::uint64_t token : pending_.take_expired(now)) {
+    Pending* found = pending_.find(token);
+    if (!found) continue;  // answered while an earlier one expired
+    Pending& p = *found;
     if (auto d = dcs_.find(p.dc); d != dcs_.end() && d->second.link) d->second.link->cancel(token);
     if (p.on_internal) {
       fail(p, "timeout", "no answer in time");
@@ -640,10 +361,8 @@ void Account::on_timer() {
 
 void Account::close(std::function<void()> done) {
   closing_ = true;
-  std::vector<std::uint64_t> tokens;
-  for (auto& [t, p] : pending_) tokens.push_back(t);
-  for (auto t : tokens)
-    if (auto it = pending_.find(t); it != pending_.end()) fail(it->second, "shutdown", "the session was closed before the answer came");
+  for (std::uint64_t t : pending_.tokens([](const Pending&) { return true; }))
+    if (Pending* p = pending_.find(t)) fail(*p, "shutdown", "the session was closed before the answer came");
   on_closed_ = std::move(done);
   bool any = false;
   for (auto& [n, d] : dcs_)
@@ -651,7 +370,7 @@ void Account::close(std::function<void()> done) {
       any = true;
       d.link->close();
     }
-  timer_.cancel();
+  alarm_->cancel();
   if (!any && on_closed_) std::exchange(on_closed_, nullptr)();
 }
 

@@ -3,6 +3,13 @@
 // to it (one by default; several for a shared session) and submit calls; each answer goes to the
 // client and id that asked, every update to every attached client.
 //
+// Account coordinates; each job lives in its own file: pending_calls (the table and its
+// deadlines), error_policy (what an rpc_error means for the call), dc_migration (home DC switch
+// and authorization transfer), dc_directory (DC addresses from help.getConfig), sign_in (which
+// answers sign the account in or out), update_pump (updates through the tracker to clients),
+// internal_call (the daemon's own calls). Time comes from an injected Clock and DC links from an
+// injected LinkFactory, so tests run it against an in-memory DC.
+//
 // Transparent to clients (issue: "mtjson, the daemon"): initConnection on every new MTProto
 // session, FLOOD_WAIT up to a threshold, *_MIGRATE_X (home DC switch with authorization transfer
 // via auth.exportAuthorization/importAuthorization), per-request timeouts, reconnects (the link
@@ -12,7 +19,6 @@
 #include <cstdint>
 
 #include <asio/io_context.hpp>
-#include <asio/system_timer.hpp>
 #include <asio/thread_pool.hpp>
 #include <deque>
 #include <functional>
@@ -23,7 +29,10 @@
 #include <string>
 #include <vector>
 
+#include "daemon/account/clock.h"
+#include "daemon/account/dc_links.h"
 #include "daemon/account/init_connection.h"
+#include "daemon/account/pending_calls.h"
 #include "daemon/account/server_settings.h"
 #include "daemon/dc/dc_link_io.h"
 #include "daemon/updates/update_tracker.h"
@@ -73,10 +82,19 @@ struct SessionState {
   std::optional<updates::UpdateState> update_state;
 };
 
+// Where an account's time and DC links come from.
+struct AccountRuntime {
+  std::shared_ptr<Clock> clock;
+  LinkFactory make_link;
+};
+
 class Account : public std::enable_shared_from_this<Account> {
  public:
+  // The daemon's account: wall clock and Asio timers on `io`, links over TCP.
   Account(asio::io_context& io, asio::thread_pool& workers, std::shared_ptr<const tl::Schema> schema,
           ServerSettings server, SessionState session, AccountOptions options, crypto::RandomSource& random);
+  Account(std::shared_ptr<const tl::Schema> schema, ServerSettings server, SessionState session,
+          AccountOptions options, AccountRuntime runtime);
   ~Account();
 
   void attach(AccountClient* client);
@@ -110,22 +128,9 @@ class Account : public std::enable_shared_from_this<Account> {
   void drop_connections();
 
  private:
-  struct Pending {
-    std::uint64_t token = 0;
-    AccountClient* client = nullptr;  // nullptr: internal (see on_internal)
-    std::int64_t id = 0;
-    std::vector<std::uint8_t> query;
-    const tl::Combinator* method = nullptr;
-    int dc = 0;                  // 0: the home DC at send time
-    bool wrapped = false;        // sent with the initConnection prefix
-    TimePoint deadline{};
-    int flood_retries = 0;
-    int migrations = 0;
-    bool waiting = false;        // in a flood wait or waiting for a DC to become usable
-    std::function<void(const mtproto::session::RpcResult*, const mtproto::session::RpcError*)> on_internal;
-  };
+  using Pending = PendingCall;
   struct Dc {
-    std::shared_ptr<DcLinkIo> link;
+    std::shared_ptr<AccountLink> link;
     bool inited = false;      // initConnection accepted on the current MTProto session
     bool authorized = false;  // the account's authorization is usable on this DC
     bool importing = false;   // auth.exportAuthorization/importAuthorization in progress
@@ -141,6 +146,7 @@ class Account : public std::enable_shared_from_this<Account> {
   void fail(Pending& p, std::string kind, std::string what);
   void finish(std::uint64_t token);
   void retry_later(Pending& p, Duration delay);
+  void answer_error(Pending& p, std::int32_t code, const std::string& message);
   void move_home(int new_dc);
   void transfer_authorization(int from_dc, int to_dc);
   void fetch_dc_addresses();
@@ -160,13 +166,14 @@ class Account : public std::enable_shared_from_this<Account> {
     if (options_.log) options_.log(line);
   }
 
-  asio::io_context& io_;
-  asio::thread_pool& workers_;
+  TimePoint now() const { return clock_->now(); }
+
+  std::shared_ptr<Clock> clock_;
+  LinkFactory make_link_;
   std::shared_ptr<const tl::Schema> schema_;
   tl::TlToJson decoder_;
   ServerSettings server_;
   AccountOptions options_;
-  crypto::RandomSource& random_;
   std::vector<std::uint8_t> init_prefix_;
   int home_dc_;
   std::int64_t user_id_ = 0;
@@ -179,14 +186,11 @@ class Account : public std::enable_shared_from_this<Account> {
   updates::UpdateTracker tracker_;
   std::deque<updates::Action> update_actions_;  // run in order, also when a run adds more
   bool running_updates_ = false;
-  bool home_link_lost_ = false;
-  bool tracking_tried_ = false;  // started once for this sign-in (a failed start is not retried per call)  // the home DC's connection dropped; LinkUp then means a reconnect
+  bool home_link_lost_ = false;  // the home DC's connection dropped; LinkUp then means a reconnect
+  bool tracking_tried_ = false;  // started once for this sign-in (a failed start is not retried per call)
   std::set<AccountClient*> clients_;
-  std::map<std::uint64_t, Pending> pending_;
-  std::multimap<TimePoint, std::uint64_t> timers_;   // request deadlines
-  std::multimap<TimePoint, std::uint64_t> retries_;  // flood-wait ends
-  asio::system_timer timer_;
-  std::uint64_t next_token_ = 1;
+  PendingCalls pending_;
+  std::unique_ptr<Alarm> alarm_;
   bool fetching_config_ = false;
   bool closing_ = false;
   std::function<void()> on_closed_;
