@@ -51,7 +51,7 @@ void ige_evp(const std::uint8_t* key, const std::uint8_t* iv, const std::uint8_t
   }
 }
 
-bool use_aesni(AesIgeImpl impl) { return impl != AesIgeImpl::evp && aes_ige_has_aesni(); }
+thread_local std::uint64_t aesni_calls = 0;
 
 bool run(AesIgeKey key, AesIgeIv iv, std::span<const std::uint8_t> in, std::span<std::uint8_t> out,
          AesIgeImpl impl, bool encrypt) {
@@ -64,7 +64,8 @@ bool run(AesIgeKey key, AesIgeIv iv, std::span<const std::uint8_t> in, std::span
   }
   std::size_t blocks = in.size() / 16;
   if (blocks == 0) return true;
-  if (use_aesni(impl)) {
+  if (aes_ige_selected(impl) == AesIgeImpl::aesni) {
+    ++aesni_calls;
     if (encrypt) {
       detail::ige_encrypt_aesni(key.data(), iv.data(), in.data(), out.data(), blocks);
     } else {
@@ -89,6 +90,12 @@ bool aes_ige_has_aesni() {
   return false;
 #endif
 }
+
+AesIgeImpl aes_ige_selected(AesIgeImpl impl) {
+  return impl != AesIgeImpl::evp && aes_ige_has_aesni() ? AesIgeImpl::aesni : AesIgeImpl::evp;
+}
+
+std::uint64_t aes_ige_aesni_calls() { return aesni_calls; }
 
 bool aes_ige_encrypt(AesIgeKey key, AesIgeIv iv, std::span<const std::uint8_t> in, std::span<std::uint8_t> out,
                      AesIgeImpl impl) {

@@ -22,6 +22,13 @@ enum class AesIgeImpl {
 // True when this CPU supports AES-NI (checked once).
 bool aes_ige_has_aesni();
 
+// The implementation a call asking for `impl` runs on this CPU: aesni or evp, never automatic.
+AesIgeImpl aes_ige_selected(AesIgeImpl impl = AesIgeImpl::automatic);
+
+// Calls on this thread that ran on the AES-NI code so far, so that a test can tell the AES-NI
+// path was taken rather than silently falling back to EVP (both give the same bytes).
+std::uint64_t aes_ige_aesni_calls();
+
 // Encrypt/decrypt in -> out. in.size() must equal out.size() and be a multiple of 16; otherwise
 // nothing is written and false is returned. in and out may be the same buffer (exactly, not
 // partially overlapping).

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Generates data/srp_vector.json with Telethon (Debian python3-telethon 1.25) as the oracle.
+"""Generates tests/vectors/srp_vector.json with Telethon (Debian python3-telethon 1.25) as the oracle.
 
-Run once: /usr/bin/python3 tests/crypto/gen_srp_vector.py > tests/crypto/data/srp_vector.json
+Run once: /usr/bin/python3 tests/crypto/gen_srp_vector.py > tests/vectors/srp_vector.json
 Every random input is fixed (derived from SHA-256 of a label) so the output is reproducible.
 """
 import hashlib

@@ -1,5 +1,4 @@
-// Shared helpers of the crypto tests: hex, test data files (tests/crypto/data, located through
-// MTJSON_SOURCE_ROOT), JSON vectors.
+// Shared helpers of the crypto tests: hex, test data files (tests/vectors, test_vectors.h), JSON vectors.
 #pragma once
 
 #include <array>
@@ -12,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "tests/test_vectors.h"
 
 namespace mtjson::crypto::test {
 
@@ -50,8 +51,7 @@ Bytes bytes_of(const Range& r) {
 }
 
 inline std::string data_path(const std::string& name) {
-  const char* root = std::getenv("MTJSON_SOURCE_ROOT");
-  return std::string(root ? root : ".") + "/tests/crypto/data/" + name;
+  return mtjson::test::vector_path(name);
 }
 
 inline std::string read_file(const std::string& name) {

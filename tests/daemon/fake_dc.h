@@ -47,7 +47,7 @@ inline std::string text_of(const Bytes& b) {
   return s;
 }
 
-// The handshake tests' key pair (tests/mtproto/handshake/data): the DC's RSA key.
+// The handshake tests' key pair (tests/vectors): the DC's RSA key.
 inline const crypto::RsaPrivateKey& dc_rsa_key() { return hs::test::selfmade_private_key(); }
 
 class FakeDc {

@@ -44,7 +44,7 @@ TEST_CASE("server settings: defaults are production DC 2", "[daemon][server_sett
 }
 
 TEST_CASE("server settings: every key applies and to_json gives it back", "[daemon][server_settings]") {
-  const std::string pem = read_source_file("tests/mtproto/handshake/data/rsa_pad_selfmade_public.pem");
+  const std::string pem = read_source_file("tests/vectors/rsa_pad_selfmade_public.pem");
   ServerSettings s;
   std::string error;
   const json in = {{"dc", 3},           {"test", true},      {"host", "10.1.2.3"}, {"port", 4430},
@@ -318,7 +318,7 @@ TEST_CASE("server settings: link_config", "[daemon][server_settings]") {
   CHECK(apply_error(s, {{"obfuscated", true}, {"transport", "full"}}) ==
         "server: the full transport has no obfuscated form (use abridged, intermediate or padded)");
   const bool applied = s.apply({{"test", true}, {"obfuscated", true}, {"transport", "abridged"},
-                                {"rsa", read_source_file("tests/mtproto/handshake/data/rsa_pad_selfmade_public.pem")}},
+                                {"rsa", read_source_file("tests/vectors/rsa_pad_selfmade_public.pem")}},
                                error);
   INFO(error);
   REQUIRE(applied);

@@ -15,6 +15,7 @@
 
 #include "crypto/random.h"
 #include "transport/codec.h"
+#include "tests/test_vectors.h"
 
 namespace mtjson::transport::test {
 
@@ -38,8 +39,7 @@ inline std::string hex(std::span<const std::uint8_t> b) {
 
 inline const nlohmann::json& vectors() {
   static const nlohmann::json j = [] {
-    const char* root = std::getenv("MTJSON_SOURCE_ROOT");
-    std::string path = std::string(root ? root : ".") + "/tests/transport/data/mtproto2_messages_selfmade.json";
+    const std::string path = mtjson::test::vector_path("mtproto2_messages_selfmade.json");
     std::ifstream f(path);
     if (!f) throw std::runtime_error("cannot open " + path);
     return nlohmann::json::parse(f);

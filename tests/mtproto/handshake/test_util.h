@@ -1,5 +1,4 @@
-// Helpers of the handshake tests: hex, the copied vectors (tests/mtproto/handshake/data via
-// MTJSON_SOURCE_ROOT), a seeded deterministic RandomSource, an in-memory client<->server pipe.
+// Helpers of the handshake tests: hex, the vectors (tests/vectors, test_vectors.h), a seeded deterministic RandomSource, an in-memory client<->server pipe.
 #pragma once
 
 #include <array>
@@ -20,6 +19,7 @@
 #include "mtproto/handshake/client_handshake.h"
 #include "mtproto/handshake/plain_message.h"
 #include "mtproto/handshake/server_handshake.h"
+#include "tests/test_vectors.h"
 
 namespace mtjson::mtproto::handshake::test {
 
@@ -56,8 +56,7 @@ std::string to_hex(const Range& r) {
 }
 
 inline std::string data_path(const std::string& name) {
-  const char* root = std::getenv("MTJSON_SOURCE_ROOT");
-  return std::string(root ? root : ".") + "/tests/mtproto/handshake/data/" + name;
+  return mtjson::test::vector_path(name);
 }
 
 inline std::string read_file(const std::string& name) {

@@ -1,5 +1,4 @@
-// Helpers of the session tests: hex, the copied vector file (tests/mtproto/session/data, found
-// through MTJSON_SOURCE_ROOT), a fixed auth key, an in-memory pipe between the two roles.
+// Helpers of the session tests: hex, the vector file (tests/vectors, test_vectors.h), a fixed auth key, an in-memory pipe between the two roles.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +13,7 @@
 #include "crypto/kdf.h"
 #include "mtproto/auth_key.h"
 #include "mtproto/session/session_clock.h"
+#include "tests/test_vectors.h"
 
 namespace mtjson::mtproto::session::test {
 
@@ -33,7 +33,7 @@ inline std::string source_root() {
 
 inline const nlohmann::json& vectors() {
   static const nlohmann::json j = [] {
-    std::ifstream in(source_root() + "/tests/mtproto/session/data/mtproto2_messages_selfmade.json");
+    std::ifstream in(mtjson::test::vector_path("mtproto2_messages_selfmade.json"));
     if (!in) throw std::runtime_error("cannot open mtproto2_messages_selfmade.json");
     std::stringstream ss;
     ss << in.rdbuf();
