@@ -107,7 +107,7 @@ void parse_named(const std::vector<request_detail::Field>& fields, SessionFields
         out.name = std::string();
       } else {
         out.name = std::string(name);
-        if (std::string e; !valid_session_name(name, e)) out.name_error = Status::error(e);
+        out.name_error = valid_session_name(name);
       }
     } else if (key == "since") {
       auto i = as_integer(v);
