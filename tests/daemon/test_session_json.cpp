@@ -1,4 +1,4 @@
-// The `session` object (src/daemon/front/session_json.h): written, read back, checked, and
+// The `session` object (src/daemon/front/session_json.h, read through request.h): written, read back, checked, and
 // kept out of logs.
 #include <catch2/catch.hpp>
 
@@ -28,11 +28,23 @@ std::string b64(std::span<const std::uint8_t> bytes) {
   return s;
 }
 
+// A session object as a client line carries it: text, parsed, then restored.
+bool restore_from_json(const json& j, SessionState& s, ServerSettings& srv, std::string& error) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  const std::string text = j.dump();
+  if (parser.parse(text).get(e)) return error = "(not JSON)", false;
+  auto fields = parse_session_fields(e);
+  Status st = fields ? restore_session(*fields, s, srv) : fields.status();
+  error = st.message();
+  return st.ok();
+}
+
 std::string read_error(const json& j) {
   SessionState s;
   ServerSettings srv;
   std::string error;
-  if (session_from_json(j, s, srv, error)) return "(accepted)";
+  if (restore_from_json(j, s, srv, error)) return "(accepted)";
   return error;
 }
 
@@ -62,7 +74,7 @@ TEST_CASE("session json: round trip", "[daemon][session_json]") {
   SessionState r;
   ServerSettings rs;
   std::string error;
-  REQUIRE(session_from_json(back, r, rs, error));
+  REQUIRE(restore_from_json(back, r, rs, error));
   CHECK(error.empty());
   CHECK(r.dc == 4);
   CHECK(r.user_id == 777000123);
@@ -82,7 +94,7 @@ TEST_CASE("session json: auth_key_id is the low 64 bits of SHA1(auth_key)", "[da
   SessionState s;
   ServerSettings srv;
   std::string error;
-  REQUIRE(session_from_json({{"auth_key", b64(key)}}, s, srv, error));
+  REQUIRE(restore_from_json({{"auth_key", b64(key)}}, s, srv, error));
   REQUIRE(s.key);
   // mtproto_description.md: "the 64 lower-order bits of the SHA1 hash of the authorization key",
   // i.e. SHA1 bytes 12..19 read little-endian.
@@ -101,7 +113,7 @@ TEST_CASE("session json: auth_key_id is the low 64 bits of SHA1(auth_key)", "[da
 
 TEST_CASE("session json: errors name the key", "[daemon][session_json]") {
   const std::string key = b64(sample_key().auth_key.key);
-  CHECK(read_error(json::array()) == "session: expected an object");
+  CHECK(read_error(json::array()) == "'session' must be an object");
   CHECK(read_error(json::object()) == "session: 'auth_key' is required to restore a session");
   CHECK(read_error({{"dc", 2}}) == "session: 'auth_key' is required to restore a session");
   CHECK(read_error({{"auth_key", key}, {"phone", "+1"}}) == "session: unknown key 'phone'");
@@ -130,7 +142,7 @@ TEST_CASE("session json: a failed read leaves session and server as they were", 
   ServerSettings srv;
   srv.host = "127.0.0.1";
   std::string error;
-  CHECK(!session_from_json({{"auth_key", "AAAA"}, {"server", {{"host", "10.0.0.1"}}}}, s, srv, error));
+  CHECK(!restore_from_json({{"auth_key", "AAAA"}, {"server", {{"host", "10.0.0.1"}}}}, s, srv, error));
   CHECK(s.dc == 3);
   CHECK(s.user_id == 5);
   CHECK(srv.host == "127.0.0.1");
@@ -152,7 +164,7 @@ TEST_CASE("session json: a custom server with several DCs points at the home DC"
   SECTION("restored on the same server: its DC list stays") {
     ServerSettings same = server;
     SessionState r;
-    REQUIRE(session_from_json(j, r, same, error));
+    REQUIRE(restore_from_json(j, r, same, error));
     CHECK(r.dc == 2);
     CHECK(same.dc == 2);
     CHECK(same.dc_addresses.size() == 3);
@@ -162,7 +174,7 @@ TEST_CASE("session json: a custom server with several DCs points at the home DC"
   SECTION("restored on a fresh daemon: the home DC is reachable") {
     ServerSettings fresh;
     SessionState r;
-    REQUIRE(session_from_json(j, r, fresh, error));
+    REQUIRE(restore_from_json(j, r, fresh, error));
     REQUIRE(fresh.address(2));
     CHECK(fresh.address(2)->host == "127.0.0.1");
     CHECK(fresh.address(2)->port == 4432);
@@ -179,7 +191,7 @@ TEST_CASE("session json: a custom server with several DCs points at the home DC"
     k["dc"] = 3;
     ServerSettings fresh;
     SessionState r;
-    REQUIRE(session_from_json(k, r, fresh, error));
+    REQUIRE(restore_from_json(k, r, fresh, error));
     CHECK(r.dc == 3);
     CHECK(fresh.dc == 3);
   }

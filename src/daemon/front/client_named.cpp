@@ -1,33 +1,26 @@
-// ClientPeer's part of issue 7: authentication ({"auth":{"token":...}}) and named shared
-// sessions ({"session":{"name":"alice","since":N}}).
+// ClientPeer's access and sharing: authentication ({"auth":{"token":...}}), what a token may
+// use, and named shared sessions ({"session":{"name":"alice","since":N}}).
 #include <nlohmann/json.hpp>
 
 #include "daemon/daemon.h"
 #include "daemon/front/client_peer.h"
 #include "daemon/front/session_json.h"
 #include "daemon/log.h"
-#include "daemon/sessions/session_name.h"
 #include "daemon/sessions/session_registry.h"
 
 namespace mtjson::daemon {
 
 using nlohmann::json;
 
-namespace {
-
-// Wrong tokens a connection may send before it is dropped (guessing costs a reconnect each time).
-constexpr int kMaxAuthFailures = 3;
-
-}  // namespace
-
-bool ClientPeer::authenticate(const json& auth, std::int64_t rid, const std::string& where, std::string& extra) {
-  if (!auth.is_object() || !auth.contains("token") || !auth["token"].is_string() || auth.size() != 1) {
-    error_line(rid, "auth", where + ": expected {\"auth\":{\"token\":\"...\"}}");
-    return false;
+Result<std::string> ClientPeer::apply_auth(const Request& request) {
+  if (!request.auth_token) {
+    if (authed_) return std::string();
+    return Status::error("authenticate first with {\"auth\":{\"token\":\"...\"}} (this daemon requires a token)");
   }
+  if (!*request.auth_token) return request.auth_token->status();
   std::optional<Grant> grant;
   if (daemon_.auth_required()) {
-    grant = daemon_.config().tokens.check(auth["token"].get<std::string>());
+    grant = daemon_.config().tokens.check(**request.auth_token);
   } else {
     grant.emplace();
     grant->all = true;  // nothing to check: every client may use everything
@@ -36,9 +29,7 @@ bool ClientPeer::authenticate(const json& auth, std::int64_t rid, const std::str
     ++auth_failures_;
     log_line(LogLevel::warn, peer_ + ": wrong token (" + std::to_string(auth_failures_) + " of " +
                                  std::to_string(kMaxAuthFailures) + ")");
-    error_line(rid, "auth", where + ": wrong token");
-    if (auth_failures_ >= kMaxAuthFailures) close("too many wrong tokens");
-    return false;
+    return Status::error("wrong token");
   }
   authed_ = true;
   grant_ = *grant;
@@ -48,87 +39,51 @@ bool ClientPeer::authenticate(const json& auth, std::int64_t rid, const std::str
   if (!grant_.all) restore_.reset();
   json ok = {{"ok", true}};
   if (!grant_.all) ok["sessions"] = grant_.names;
-  extra += ",\"auth\":" + ok.dump();
-  return true;
+  return ",\"auth\":" + ok.dump();
 }
 
-bool ClientPeer::attach_named(const json& j, std::int64_t rid, const std::string& where, UpdateRing::Replay& replay) {
-  if (!j["name"].is_string()) {
-    error_line(rid, "session", where + ": session.name: expected a string");
-    return false;
+Status ClientPeer::may_use(const SessionFields& session) const {
+  if (session.name) {
+    // A bad name is the session's error, reported before this one.
+    if (!session.name_error.ok() || grant_.allows(*session.name)) return {};
+    return Status::error("this token may not use session '" + *session.name + "'");
   }
-  const std::string name = j["name"].get<std::string>();
-  std::string error;
-  if (!valid_session_name(name, error)) {
-    error_line(rid, "session", where + ": " + error);
-    return false;
-  }
-  if (!grant_.allows(name)) {
-    error_line(rid, "auth", where + ": this token may not use session '" + name + "'");
-    return false;
-  }
-  std::optional<std::uint64_t> since;
-  if (j.contains("since")) {
-    const json& v = j["since"];
-    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
-      error_line(rid, "session", where + ": session.since: expected the seq of the last update seen (an integer >= 0)");
-      return false;
-    }
-    since = v.get<std::uint64_t>();
-  }
+  if (grant_.all) return {};
+  return Status::error("this token is limited to named sessions: attach one with {\"session\":{\"name\":...}}");
+}
+
+Status ClientPeer::attach_named(const SessionFields& f, UpdateRing::Replay& replay) {
+  const std::string& name = *f.name;
+  if (!f.early_error.ok()) return f.early_error;
   // What a new session starts from: the usual session object (auth_key, dc, user_id, bot,
   // server) or just a server/dc; ignored for a session that exists.
-  json rest = j;
-  rest.erase("name");
-  rest.erase("since");
   std::optional<SessionState> initial;
   ServerSettings srv = server_;
-  if (rest.contains("auth_key")) {
+  if (f.auth_key) {
     SessionState s;
-    if (!session_from_json(rest, s, srv, error)) {
-      error_line(rid, "session", where + ": " + error);
-      return false;
-    }
+    if (auto st = restore_session(f, s, srv); !st) return st;
     initial = s;
   } else {
-    for (auto& [key, v] : rest.items())
-      if (key != "server" && key != "dc") {
-        error_line(rid, "session", where + ": session: '" + key + "' needs 'auth_key' (expected name, since, auth_key, dc, user_id, bot, server_salt, time_offset, server)");
-        return false;
-      }
-    if (rest.contains("server") && !srv.apply(rest["server"], error)) {
-      error_line(rid, "session", where + ": session." + error);
-      return false;
-    }
-    if (rest.contains("dc")) {
-      if (!rest["dc"].is_number_integer() || rest["dc"].get<std::int64_t>() <= 0 || rest["dc"].get<std::int64_t>() > 1000) {
-        error_line(rid, "session", where + ": session.dc: expected a DC id");
-        return false;
-      }
-      srv.dc = static_cast<int>(rest["dc"].get<std::int64_t>());
-    }
+    if (f.server)
+      if (auto st = apply_server_fields(srv, *f.server); !st) return st.prefixed("session.");
+    if (!f.late_error.ok()) return f.late_error;
+    if (f.dc) srv.dc = static_cast<int>(*f.dc);
   }
   if (named_ && named_->name() == name) {
     // Already attached: only the replay (the client's queries in flight go on).
     auto same = daemon_.sessions().open(name, initial, srv);
-    if (!same) {
-      error_line(rid, "session", where + ": " + same.message());
-      return false;
-    }
-    if (since) replay = named_->attach(this, since);
-    return true;
+    if (!same) return Status::error(same.message());
+    if (f.since) replay = named_->attach(this, f.since);
+    return {};
   }
   auto opened = daemon_.sessions().open(name, initial, srv);
-  if (!opened) {
-    error_line(rid, "session", where + ": " + opened.message());
-    return false;
-  }
+  if (!opened) return Status::error(opened.message());
   release_account("the client attached to session '" + name + "' before the answer came (the call may still have run)");
   restore_.reset();
   named_ = *opened;
   account_ = named_->account().shared_from_this();
-  replay = named_->attach(this, since);
-  return true;
+  replay = named_->attach(this, f.since);
+  return {};
 }
 
 json ClientPeer::named_json(const UpdateRing::Replay* replay) const {

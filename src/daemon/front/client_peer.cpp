@@ -98,166 +98,67 @@ asio::awaitable<void> ClientPeer::reader() {
 }
 
 void ClientPeer::handle_line(std::string_view line, std::uint64_t line_number) {
-  if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank lines are ignored
+  if (is_blank_line(line)) return;
   if (daemon_.config().verbose) log_line(LogLevel::info, peer_ + " <- " + redact_secrets(std::string(line)));
-  const std::string where = "line " + std::to_string(line_number);
-  simdjson::dom::element doc;
-  if (auto err = parser_.parse(line.data(), line.size()).get(doc)) {
-    error_line(std::nullopt, "json", where + ": not valid JSON (" + simdjson::error_message(err) + ")");
+  const std::string where = "line " + std::to_string(line_number) + ": ";
+  auto parsed = parse_request_line(line, parser_);
+  if (!parsed) {
+    error_line(std::nullopt, "json", where + parsed.message());
     return;
   }
-  simdjson::dom::object obj;
-  if (doc.get(obj)) {
-    error_line(std::nullopt, "json", where + ": expected a JSON object");
+  const Request& req = *parsed;
+  auto fail = [&](const std::string& kind, const Status& st) { error_line(req.id, kind, where + st.message()); };
+  if (!req.invalid.ok()) return fail("request", req.invalid);
+  // Authentication first: before it, nothing else is looked at.
+  auto auth = apply_auth(req);
+  if (!auth) {
+    fail("auth", auth.status());
+    if (auth_failures_ >= kMaxAuthFailures) close("too many wrong tokens");
     return;
   }
-  std::optional<std::int64_t> id;
-  if (simdjson::dom::element v; !obj["id"].get(v)) {
-    std::int64_t i = 0;
-    if (v.get(i)) {
-      error_line(std::nullopt, "request", where + ": 'id' must be an integer");
-      return;
-    }
-    id = i;
-  }
-  const std::int64_t rid = id.value_or(1);
-  simdjson::dom::element auth, options, server, session, message, timeout;
-  bool has_auth = false, has_options = false, has_server = false, has_session = false, has_message = false,
-       has_timeout = false;
-  for (auto field : obj) {
-    const std::string_view k = field.key;
-    if (k == "id") continue;
-    if (k == "auth") auth = field.value, has_auth = true;
-    else if (k == "options") options = field.value, has_options = true;
-    else if (k == "server") server = field.value, has_server = true;
-    else if (k == "session") session = field.value, has_session = true;
-    else if (k == "message") message = field.value, has_message = true;
-    else if (k == "timeout") timeout = field.value, has_timeout = true;
-    else {
-      error_line(rid, "request", where + ": unknown key '" + std::string(k) +
-                                     "' (expected id, auth, options, server, session, message, timeout)");
-      return;
-    }
-  }
-  std::string extra;
-  // Authentication first: before it, nothing else is looked at (issue 7, "Access").
-  if (has_auth) {
-    if (!authenticate(json::parse(simdjson::minify(auth), nullptr, false), rid, where, extra)) return;
-  } else if (!authed_) {
-    error_line(rid, "auth", where + ": authenticate first with {\"auth\":{\"token\":\"...\"}} (this daemon requires a token)");
-    return;
-  }
+  std::string extra = std::move(*auth);
   Duration rpc_timeout = daemon_.config().rpc_timeout;
-  if (has_timeout) {
-    double s = 0;
-    if (timeout.get(s) || !(s > 0) || s > 86400) {
-      error_line(rid, "request", where + ": 'timeout' must be a number of seconds in (0, 86400]");
-      return;
-    }
-    rpc_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+  if (req.timeout_seconds) {
+    if (!*req.timeout_seconds) return fail("request", req.timeout_seconds->status());
+    rpc_timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(**req.timeout_seconds));
   }
   // Encode before changing anything, so a bad message leaves the client's state alone.
   MethodCall call;
-  if (has_message) {
-    if (auto st = encoder_.encode(message, call); !st) {
-      error_line(rid, "tl", where + ": " + st.message());
-      return;
-    }
-  }
-  if (has_options) {
-    json j = json::parse(simdjson::minify(options), nullptr, false);
-    if (!j.is_object()) {
-      error_line(rid, "request", where + ": 'options' must be an object");
-      return;
-    }
-    for (auto& [key, v] : j.items()) {
-      if (key != "raw_updates") {
-        error_line(rid, "request", where + ": options: unknown key '" + key + "' (expected raw_updates)");
-        return;
-      }
-      if (!v.is_boolean()) {
-        error_line(rid, "request", where + ": options.raw_updates: expected true or false");
-        return;
-      }
-    }
-    if (j.contains("raw_updates")) raw_updates_ = j["raw_updates"].get<bool>();
-    extra += ",\"options\":" + json{{"raw_updates", raw_updates_}}.dump();
-  }
-  if (has_server) {
-    json j = json::parse(simdjson::minify(server), nullptr, false);
-    std::string error;
-    ServerSettings next = server_;
-    if (!next.apply(j, error)) {
-      error_line(rid, "server", where + ": " + error);
-      return;
-    }
-    const bool changed = next.to_json() != server_.to_json() || next.rsa_pem != server_.rsa_pem;
-    server_ = std::move(next);
-    if (changed) {
-      // A new endpoint: a new account (new keys) on the next message.
-      release_account("the client changed its server before the answer came (the call may still have run)");
-      restore_.reset();
-    }
-    extra += ",\"server\":" + server_.to_json().dump();
-  }
+  if (req.message)
+    if (auto st = encoder_.encode(*req.message, call); !st) return fail("tl", st);
+  auto options = apply_options(req);
+  if (!options) return fail("request", options.status());
+  extra += *options;
+  auto server = apply_server(req);
+  if (!server) return fail("server", server.status());
+  extra += *server;
   std::optional<UpdateRing::Replay> replay;
-  if (has_session) {
-    json j = json::parse(simdjson::minify(session), nullptr, false);
-    if (!j.is_object()) {
-      error_line(rid, "session", where + ": 'session' must be an object");
-      return;
-    }
-    if (j.contains("name")) {
-      replay.emplace();
-      if (!attach_named(j, rid, where, *replay)) return;
-    } else if (!grant_.all) {
-      error_line(rid, "auth", where + ": this token is limited to named sessions: attach one with {\"session\":{\"name\":...}}");
-      return;
-    } else if (!j.empty()) {
-      SessionState s;
-      ServerSettings srv = server_;
-      std::string error;
-      if (!session_from_json(j, s, srv, error)) {
-        error_line(rid, "session", where + ": " + error);
-        return;
-      }
-      release_account("the client changed its session before the answer came (the call may still have run)");
-      server_ = std::move(srv);
-      restore_ = s;
-    }
-    if (named_) {
-      extra += ",\"session\":" + named_json(replay ? &*replay : nullptr).dump();
-    } else {
-      SessionState current;
-      if (account_) current = account_->session();
-      else if (restore_) current = *restore_;
-      else current.dc = server_.dc;
-      extra += ",\"session\":" + session_to_json(current, account_ ? account_->server() : server_).dump();
-    }
+  if (req.session) {
+    if (!*req.session) return fail("session", req.session->status());
+    if (auto st = may_use(**req.session); !st) return fail("auth", st);
+    auto answer = apply_session(**req.session);
+    if (!answer) return fail("session", answer.status());
+    extra += answer->extra;
+    replay = std::move(answer->replay);
   }
-  if (has_message && !named_ && !grant_.all) {
-    error_line(rid, "auth", where + ": this token is limited to named sessions: attach one with {\"session\":{\"name\":...}} first");
-    return;
-  }
+  if (req.message && !named_ && !grant_.all)
+    return fail("auth", Status::error("this token is limited to named sessions: attach one with {\"session\":{\"name\":...}} first"));
   // Updates a re-attaching client missed, in order, before any newer one (the loop is ours
   // until this handler returns).
   auto write_replay = [&] {
     if (!replay) return;
     for (auto& [seq, text] : replay->updates) on_session_update(seq, text);
   };
-  if (!has_message) {
-    if (!has_server && !has_session && !has_auth && !has_options) {
-      error_line(rid, "request", where + ": nothing to do (expected auth, options, server, session or message)");
-      return;
-    }
-    write("{\"id\":" + std::to_string(rid) + extra + "}\n");
+  if (!req.message) {
+    if (auto st = req.nothing_to_do(); !st) return fail("request", st);
+    write("{\"id\":" + std::to_string(req.id) + extra + "}\n");
     write_replay();
     return;
   }
   write_replay();
-  if (!extra.empty()) extras_.emplace(rid, std::move(extra));
+  if (!extra.empty()) extras_.emplace(req.id, std::move(extra));
   ++in_flight_;
-  account().submit(this, rid, std::move(call.query), call.method, std::move(call.init_prefix), rpc_timeout);
+  account().submit(this, req.id, std::move(call.query), call.method, std::move(call.init_prefix), rpc_timeout);
 }
 
 Account& ClientPeer::account() {

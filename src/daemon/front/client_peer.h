@@ -19,6 +19,7 @@
 
 #include "daemon/account/account.h"
 #include "daemon/front/method_call.h"
+#include "daemon/front/request.h"
 #include "daemon/sessions/access.h"
 #include "daemon/sessions/named_session.h"
 
@@ -49,6 +50,9 @@ class ClientPeer : public SessionMember, public std::enable_shared_from_this<Cli
   bool wants_raw_updates() const override { return raw_updates_; }
 
  private:
+  // Wrong tokens a connection may send before it is dropped (guessing costs a reconnect each time).
+  static constexpr int kMaxAuthFailures = 3;
+
   asio::awaitable<void> reader();
   void handle_line(std::string_view line, std::uint64_t line_number);
   void error_line(std::optional<std::int64_t> id, const std::string& kind, const std::string& what);
@@ -59,11 +63,21 @@ class ClientPeer : public SessionMember, public std::enable_shared_from_this<Cli
   void finish_if_done();
   void release_account(const std::string& reason = {});
   Account& account();
-  // {"auth":{...}}: false (and an error line written) when the line must go no further.
-  bool authenticate(const nlohmann::json& auth, std::int64_t rid, const std::string& where, std::string& extra);
-  // {"session":{"name":...}}: attaches to the named session; the replay is written after `extra`.
-  bool attach_named(const nlohmann::json& j, std::int64_t rid, const std::string& where,
-                    UpdateRing::Replay& replay);
+  // The keys of a parsed line, applied in this order by handle_line. Each returns what it adds
+  // to the answer (",\"auth\":{...}") or the error to answer with, of the kind named here.
+  // {"auth":{...}} (kind "auth"); also refuses a line without one before authentication.
+  Result<std::string> apply_auth(const Request& request);
+  Result<std::string> apply_options(const Request& request);  // kind "request"
+  Result<std::string> apply_server(const Request& request);   // kind "server"
+  // Kind "auth": a session the token does not cover.
+  Status may_use(const SessionFields& session) const;
+  struct SessionAnswer {
+    std::string extra;
+    std::optional<UpdateRing::Replay> replay;  // for an attach to a named session
+  };
+  Result<SessionAnswer> apply_session(const SessionFields& session);  // kind "session"
+  // {"session":{"name":...}}: attaches to the named session (kind "session").
+  Status attach_named(const SessionFields& session, UpdateRing::Replay& replay);
   // The `session` object of an answer for a named session (auth_key only when may_see_keys()).
   nlohmann::json named_json(const UpdateRing::Replay* replay) const;
   // Session data (auth keys) may be shown: no authentication needed, or an unlimited token.

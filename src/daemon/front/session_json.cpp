@@ -26,56 +26,51 @@ json session_to_json(const SessionState& s, const ServerSettings& server) {
   return j;
 }
 
-bool session_from_json(const json& j, SessionState& session, ServerSettings& server, std::string& error) {
-  if (!j.is_object()) return error = "session: expected an object", false;
+Status apply_server_fields(ServerSettings& settings, const ServerFields& f) {
+  // Built, not parsed: ServerSettings::apply is the one place that knows what a server is.
+  json j = json::object();
+  if (f.host) j["host"] = *f.host;
+  if (f.port) j["port"] = *f.port;
+  if (f.dc) j["dc"] = *f.dc;
+  if (f.test) j["test"] = *f.test;
+  if (f.rsa) j["rsa"] = *f.rsa;
+  if (f.transport) j["transport"] = *f.transport;
+  if (f.obfuscated) j["obfuscated"] = *f.obfuscated;
+  if (f.proxy) j["proxy"] = *f.proxy;
+  if (j.empty() && !f.invalid.ok()) return f.invalid;
+  ServerSettings next = settings;
+  std::string error;
+  if (!next.apply(j, error)) return Status::error(error);
+  // The keys before the bad one passed: the bad one is the answer.
+  if (!f.invalid.ok()) return f.invalid;
+  settings = std::move(next);
+  return {};
+}
+
+Status restore_session(const SessionFields& f, SessionState& session, ServerSettings& server) {
   SessionState s;
   ServerSettings srv = server;
-  if (j.contains("server")) {
-    std::string e;
-    if (!srv.apply(j["server"], e)) return error = "session." + e, false;
-  }
-  s.dc = srv.dc;
-  for (auto& [key, v] : j.items()) {
-    if (key == "auth_key") {
-      std::vector<std::uint8_t> bytes;
-      std::string e;
-      if (!v.is_string() || !tl::base64_decode(v.get<std::string>(), bytes, e))
-        return error = "session.auth_key: expected base64" + (e.empty() ? std::string() : " (" + e + ")"), false;
-      if (bytes.size() != 256)
-        return error = "session.auth_key: expected 256 bytes, got " + std::to_string(bytes.size()), false;
-      KeyState k;
-      std::copy(bytes.begin(), bytes.end(), k.auth_key.key.begin());
-      // auth_key_id: the low 64 bits of SHA1(auth_key) (mtproto_description.md).
-      const auto h = crypto::sha1(k.auth_key.key);
-      for (int i = 19; i >= 12; --i) k.auth_key.id = (k.auth_key.id << 8) | h[static_cast<std::size_t>(i)];
-      if (s.key) k.server_salt = s.key->server_salt, k.time_offset = s.key->time_offset;
-      s.key = k;
-    } else if (key == "dc") {
-      if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > 1000)
-        return error = "session.dc: expected a DC id", false;
-      s.dc = static_cast<int>(v.get<std::int64_t>());
-    } else if (key == "user_id") {
-      if (!v.is_number_integer()) return error = "session.user_id: expected an integer", false;
-      s.user_id = v.get<std::int64_t>();
-    } else if (key == "bot") {
-      if (!v.is_boolean()) return error = "session.bot: expected true or false", false;
-      s.bot = v.get<bool>();
-    } else if (key == "server_salt" || key == "time_offset") {
-      if (!v.is_number_integer()) return error = "session." + key + ": expected an integer", false;
-    } else if (key == "server" || key == "name") {
-    } else {
-      return error = "session: unknown key '" + key + "'", false;
-    }
-  }
-  if (!s.key) return error = "session: 'auth_key' is required to restore a session", false;
-  if (j.contains("server_salt")) s.key->server_salt = j["server_salt"].get<std::uint64_t>();
-  if (j.contains("time_offset")) s.key->time_offset = std::chrono::seconds(j["time_offset"].get<std::int64_t>());
+  if (f.server)
+    if (auto st = apply_server_fields(srv, *f.server); !st) return st.prefixed("session.");
+  if (!f.late_error.ok()) return f.late_error;
+  if (!f.auth_key) return Status::error("session: 'auth_key' is required to restore a session");
+  s.dc = f.dc ? static_cast<int>(*f.dc) : srv.dc;
+  KeyState k;
+  k.auth_key.key = *f.auth_key;
+  // auth_key_id: the low 64 bits of SHA1(auth_key) (mtproto_description.md).
+  const auto h = crypto::sha1(k.auth_key.key);
+  for (int i = 19; i >= 12; --i) k.auth_key.id = (k.auth_key.id << 8) | h[static_cast<std::size_t>(i)];
+  if (f.server_salt) k.server_salt = *f.server_salt;
+  if (f.time_offset) k.time_offset = std::chrono::seconds(*f.time_offset);
+  s.key = k;
+  if (f.user_id) s.user_id = *f.user_id;
+  if (f.bot) s.bot = *f.bot;
   srv.dc = s.dc;
   // Moved, not copied: with a copy GCC 12 -O2 warns (-Wmaybe-uninitialized, a false positive)
   // about the disengaged update_state of the local when it is destroyed.
   session = std::move(s);
   server = std::move(srv);
-  return true;
+  return {};
 }
 
 std::string redact_secrets(std::string text) {

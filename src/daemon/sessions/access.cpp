@@ -9,17 +9,15 @@
 
 namespace mtjson::daemon {
 
-bool parse_token_spec(const std::string& spec, TokenEntry& out, std::string& error) {
+Result<TokenEntry> parse_token_spec(const std::string& spec) {
   const auto colon = spec.find(':');
   const std::string token = spec.substr(0, colon);
   if (token.size() < 8 || token.size() > 256) {
-    error = "--token: a token is 8..256 characters (got " + std::to_string(token.size()) + ")";
-    return false;
+    return Status::error("--token: a token is 8..256 characters (got " + std::to_string(token.size()) + ")");
   }
   for (char c : token)
     if (c <= ' ' || c > '~') {
-      error = "--token: a token is printable ASCII without spaces";
-      return false;
+      return Status::error("--token: a token is printable ASCII without spaces");
     }
   TokenEntry e;
   e.token = token;
@@ -31,17 +29,20 @@ bool parse_token_spec(const std::string& spec, TokenEntry& out, std::string& err
     while (pos <= list.size()) {
       const auto comma = list.find(',', pos);
       const std::string name = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      std::string why;
-      if (!valid_session_name(name, why)) {
-        error = "--token: after ':' a comma-separated list of session names: " + why;
-        return false;
-      }
+      if (auto st = valid_session_name(name); !st)
+        return Status::error("--token: after ':' a comma-separated list of session names: " + st.message());
       e.grant.names.insert(name);
       if (comma == std::string::npos) break;
       pos = comma + 1;
     }
   }
-  out = std::move(e);
+  return e;
+}
+
+bool parse_token_spec(const std::string& spec, TokenEntry& out, std::string& error) {
+  auto parsed = parse_token_spec(spec);
+  if (!parsed) return error = parsed.message(), false;
+  out = std::move(*parsed);
   return true;
 }
 

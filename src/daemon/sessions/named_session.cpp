@@ -31,9 +31,8 @@ void NamedSession::start() {
     if (auto me = self.lock()) me->save();
   };
   if (record_.update_state.is_object() && !record_.update_state.empty() && !record_.state.update_state) {
-    std::string error;
-    if (auto st = updates::state_from_json(record_.update_state, error)) record_.state.update_state = *st;
-    else log_line(LogLevel::warn, who + ": update_state in the session file ignored: " + error);
+    if (auto st = updates::state_from_json(record_.update_state)) record_.state.update_state = *st;
+    else log_line(LogLevel::warn, who + ": update_state in the session file ignored: " + st.message());
   }
   restore_ring(who);
   account_ = std::make_shared<Account>(daemon_.io(), daemon_.workers(), daemon_.config().schema, server_,
@@ -100,12 +99,13 @@ void NamedSession::save(bool exact) {
 // The ring a clean close saved comes back, so `since` works across a daemon restart.
 void NamedSession::restore_ring(const std::string& who) {
   if (!store_) return;
-  std::string error;
-  auto saved = store_->load_updates(record_.name, error);
-  if (!saved) {
-    if (!error.empty()) log_line(LogLevel::warn, who + ": saved updates ignored: " + error);
+  auto loaded = store_->load_updates(record_.name);
+  if (!loaded) {
+    log_line(LogLevel::warn, who + ": saved updates ignored: " + loaded.message());
     return;
   }
+  auto& saved = *loaded;
+  if (!saved) return;
   if (saved->last_seq != record_.seq) {
     log_line(LogLevel::info, who + ": saved updates end at seq " + std::to_string(saved->last_seq) +
                                  ", the session at " + std::to_string(record_.seq) +

@@ -27,28 +27,28 @@ json key_to_json(const KeyState& k) {
           {"time_offset", std::chrono::duration_cast<std::chrono::seconds>(k.time_offset).count()}};
 }
 
-bool key_from_json(const json& j, const std::string& where, KeyState& k, std::string& error) {
-  if (!j.is_object()) return error = where + ": expected an object", false;
-  if (!j.contains("auth_key") || !j["auth_key"].is_string()) return error = where + ".auth_key: expected base64", false;
+Status key_from_json(const json& j, const std::string& where, KeyState& k) {
+  if (!j.is_object()) return Status::error(where + ": expected an object");
+  if (!j.contains("auth_key") || !j["auth_key"].is_string()) return Status::error(where + ".auth_key: expected base64");
   std::vector<std::uint8_t> bytes;
   std::string e;
   if (!tl::base64_decode(j["auth_key"].get<std::string>(), bytes, e))
-    return error = where + ".auth_key: expected base64 (" + e + ")", false;
-  if (bytes.size() != 256) return error = where + ".auth_key: expected 256 bytes, got " + std::to_string(bytes.size()), false;
+    return Status::error(where + ".auth_key: expected base64 (" + e + ")");
+  if (bytes.size() != 256) return Status::error(where + ".auth_key: expected 256 bytes, got " + std::to_string(bytes.size()));
   std::copy(bytes.begin(), bytes.end(), k.auth_key.key.begin());
   // auth_key_id: the low 64 bits of SHA1(auth_key) (mtproto_description.md).
   const auto h = crypto::sha1(k.auth_key.key);
   k.auth_key.id = 0;
   for (int i = 19; i >= 12; --i) k.auth_key.id = (k.auth_key.id << 8) | h[static_cast<std::size_t>(i)];
   if (j.contains("server_salt")) {
-    if (!j["server_salt"].is_number_integer()) return error = where + ".server_salt: expected an integer", false;
+    if (!j["server_salt"].is_number_integer()) return Status::error(where + ".server_salt: expected an integer");
     k.server_salt = j["server_salt"].get<std::uint64_t>();
   }
   if (j.contains("time_offset")) {
-    if (!j["time_offset"].is_number_integer()) return error = where + ".time_offset: expected an integer", false;
+    if (!j["time_offset"].is_number_integer()) return Status::error(where + ".time_offset: expected an integer");
     k.time_offset = std::chrono::seconds(j["time_offset"].get<std::int64_t>());
   }
-  return true;
+  return {};
 }
 
 std::string errno_text() { return std::strerror(errno); }
@@ -91,22 +91,18 @@ Status write_atomically(const std::string& dir, const std::string& path, const s
   return {};
 }
 
-// The whole file; nullopt with an empty error when it does not exist.
-std::optional<std::string> read_whole(const std::string& path, std::string& error) {
-  error.clear();
+// The whole file; nullopt when it does not exist.
+Result<std::optional<std::string>> read_whole(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno != ENOENT) error = path + ": " + errno_text();
-    return std::nullopt;
+    if (errno != ENOENT) return Status::error(path + ": " + errno_text());
+    return std::optional<std::string>();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot read it";
-    return std::nullopt;
-  }
+  if (!in) return Status::error(path + ": cannot read it");
   std::stringstream ss;
   ss << in.rdbuf();
-  return ss.str();
+  return std::optional<std::string>(ss.str());
 }
 
 }  // namespace
@@ -121,52 +117,51 @@ json session_record_to_json(const SessionRecord& r) {
           {"server", r.server},             {"update_state", r.update_state}, {"seq", r.seq}};
 }
 
-bool session_record_from_json(const json& j, SessionRecord& out, std::string& error) {
-  if (!j.is_object()) return error = "expected a JSON object", false;
+Result<SessionRecord> session_record_from_json(const json& j) {
+  if (!j.is_object()) return Status::error("expected a JSON object");
   if (!j.contains("version") || !j["version"].is_number_integer())
-    return error = "version: missing (not a session file?)", false;
+    return Status::error("version: missing (not a session file?)");
   if (j["version"].get<std::int64_t>() != kSessionFileVersion)
-    return error = "version: " + j["version"].dump() + " is not supported (this daemon reads version " +
-                   std::to_string(kSessionFileVersion) + ")", false;
+    return Status::error("version: " + j["version"].dump() + " is not supported (this daemon reads version " +
+                   std::to_string(kSessionFileVersion) + ")");
   SessionRecord r;
-  if (!j.contains("name") || !j["name"].is_string()) return error = "name: expected a string", false;
+  if (!j.contains("name") || !j["name"].is_string()) return Status::error("name: expected a string");
   r.name = j["name"].get<std::string>();
   if (!j.contains("home_dc") || !j["home_dc"].is_number_integer() || j["home_dc"].get<std::int64_t>() <= 0 ||
       j["home_dc"].get<std::int64_t>() > 1000)
-    return error = "home_dc: expected a DC id", false;
+    return Status::error("home_dc: expected a DC id");
   r.state.dc = static_cast<int>(j["home_dc"].get<std::int64_t>());
   if (j.contains("user_id")) {
-    if (!j["user_id"].is_number_integer()) return error = "user_id: expected an integer", false;
+    if (!j["user_id"].is_number_integer()) return Status::error("user_id: expected an integer");
     r.state.user_id = j["user_id"].get<std::int64_t>();
   }
   if (j.contains("bot")) {
-    if (!j["bot"].is_boolean()) return error = "bot: expected true or false", false;
+    if (!j["bot"].is_boolean()) return Status::error("bot: expected true or false");
     r.state.bot = j["bot"].get<bool>();
   }
   if (j.contains("dcs")) {
-    if (!j["dcs"].is_object()) return error = "dcs: expected an object", false;
+    if (!j["dcs"].is_object()) return Status::error("dcs: expected an object");
     for (const auto& [key, v] : j["dcs"].items()) {
       char* end = nullptr;
       const long id = std::strtol(key.c_str(), &end, 10);
-      if (key.empty() || *end || id <= 0 || id > 1000) return error = "dcs: '" + key + "' is not a DC id", false;
+      if (key.empty() || *end || id <= 0 || id > 1000) return Status::error("dcs: '" + key + "' is not a DC id");
       KeyState k;
-      if (!key_from_json(v, "dcs." + key, k, error)) return false;
+      if (auto st = key_from_json(v, "dcs." + key, k); !st) return st;
       if (id == r.state.dc) r.state.key = k;
       else r.state.other_keys[static_cast<int>(id)] = k;
     }
   }
   if (j.contains("server")) {
-    if (!j["server"].is_object()) return error = "server: expected an object", false;
+    if (!j["server"].is_object()) return Status::error("server: expected an object");
     r.server = j["server"];
   }
   if (j.contains("update_state")) r.update_state = j["update_state"];
   if (j.contains("seq")) {
     if (!j["seq"].is_number_unsigned() && !(j["seq"].is_number_integer() && j["seq"].get<std::int64_t>() >= 0))
-      return error = "seq: expected a non-negative integer", false;
+      return Status::error("seq: expected a non-negative integer");
     r.seq = j["seq"].get<std::uint64_t>();
   }
-  out = std::move(r);
-  return true;
+  return r;
 }
 
 Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& dir) {
@@ -210,26 +205,17 @@ SessionStore::~SessionStore() {
   }
 }
 
-std::optional<SessionRecord> SessionStore::load(const std::string& name, std::string& error) const {
+Result<std::optional<SessionRecord>> SessionStore::load(const std::string& name) const {
   const std::string path = path_of(name);
-  const auto text = read_whole(path, error);
-  if (!text) return std::nullopt;
-  json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded()) {
-    error = path + ": not valid JSON";
-    return std::nullopt;
-  }
-  SessionRecord r;
-  std::string why;
-  if (!session_record_from_json(j, r, why)) {
-    error = path + ": " + why;
-    return std::nullopt;
-  }
-  if (r.name != name) {
-    error = path + ": holds session '" + r.name + "', expected '" + name + "'";
-    return std::nullopt;
-  }
-  return r;
+  auto text = read_whole(path);
+  if (!text) return text.status();
+  if (!*text) return std::optional<SessionRecord>();
+  json j = json::parse(**text, nullptr, false);
+  if (j.is_discarded()) return Status::error(path + ": not valid JSON");
+  auto r = session_record_from_json(j);
+  if (!r) return r.status().prefixed(path + ": ");
+  if (r->name != name) return Status::error(path + ": holds session '" + r->name + "', expected '" + name + "'");
+  return std::optional<SessionRecord>(std::move(*r));
 }
 
 Status SessionStore::save(const SessionRecord& r) const {
@@ -248,17 +234,17 @@ Status SessionStore::save_updates(const std::string& name, const UpdateRing& rin
   return write_atomically(dir_, updates_path_of(name), dir_ + "/." + name + ".updates.jsonl.tmp", text);
 }
 
-std::optional<SessionStore::SavedUpdates> SessionStore::load_updates(const std::string& name,
-                                                                     std::string& error) const {
+Result<std::optional<SessionStore::SavedUpdates>> SessionStore::load_updates(const std::string& name) const {
   const std::string path = updates_path_of(name);
-  const auto text = read_whole(path, error);
-  if (!text) return std::nullopt;
+  auto read = read_whole(path);
+  if (!read) return read.status();
+  if (!*read) return std::optional<SavedUpdates>();
+  const std::optional<std::string>& text = *read;
   SavedUpdates out;
   std::size_t pos = 0;
   std::size_t line_no = 0;
-  auto fail = [&](const std::string& what) -> std::optional<SavedUpdates> {
-    error = path + ":" + std::to_string(line_no) + ": " + what;
-    return std::nullopt;
+  auto fail = [&](const std::string& what) -> Result<std::optional<SavedUpdates>> {
+    return Status::error(path + ":" + std::to_string(line_no) + ": " + what);
   };
   while (pos < text->size()) {
     std::size_t end = text->find('\n', pos);
@@ -285,7 +271,7 @@ std::optional<SessionStore::SavedUpdates> SessionStore::load_updates(const std::
                              std::string(line.substr(prefix.size(), line.size() - prefix.size() - 1)));
   }
   if (line_no == 0) return fail("empty file");
-  return out;
+  return std::optional<SavedUpdates>(std::move(out));
 }
 
 }  // namespace mtjson::daemon

@@ -42,7 +42,7 @@ struct SessionRecord {
 
 nlohmann::json session_record_to_json(const SessionRecord& r);
 // Errors name the file's key ("dcs.2.auth_key: expected 256 bytes, got 12").
-bool session_record_from_json(const nlohmann::json& j, SessionRecord& r, std::string& error);
+Result<SessionRecord> session_record_from_json(const nlohmann::json& j);
 
 class SessionStore {
  public:
@@ -53,17 +53,17 @@ class SessionStore {
 
   const std::string& dir() const { return dir_; }
   std::string path_of(const std::string& name) const { return dir_ + "/" + name + ".json"; }
-  // nullopt and empty error: no file for `name`.
-  std::optional<SessionRecord> load(const std::string& name, std::string& error) const;
+  // nullopt: no file for `name`.
+  Result<std::optional<SessionRecord>> load(const std::string& name) const;
   Status save(const SessionRecord& r) const;
 
   std::string updates_path_of(const std::string& name) const { return dir_ + "/" + name + ".updates.jsonl"; }
-  // The ring of `name` as saved with last_seq; nullopt and an empty error when there is no file.
+  // The ring of `name` as saved with last_seq; nullopt when there is no file.
   struct SavedUpdates {
     std::uint64_t last_seq = 0;
     std::vector<UpdateRing::Entry> entries;
   };
-  std::optional<SavedUpdates> load_updates(const std::string& name, std::string& error) const;
+  Result<std::optional<SavedUpdates>> load_updates(const std::string& name) const;
   Status save_updates(const std::string& name, const UpdateRing& ring) const;
 
  private:

@@ -13,24 +13,21 @@ const char* kRule = "a name is 1..64 of A-Z a-z 0-9 _ . - and does not start wit
 
 }  // namespace
 
-bool valid_session_name(std::string_view name, std::string& error) {
+Status valid_session_name(std::string_view name) {
   if (name.empty() || name.size() > kMaxSessionName) {
-    error = "session.name: " + std::to_string(name.size()) + " characters (" + kRule + ")";
-    return false;
+    return Status::error("session.name: " + std::to_string(name.size()) + " characters (" + kRule + ")");
   }
   if (name.front() == '.') {
-    error = "session.name: starts with '.' (" + std::string(kRule) + ")";
-    return false;
+    return Status::error("session.name: starts with '.' (" + std::string(kRule) + ")");
   }
   for (std::size_t i = 0; i < name.size(); ++i)
     if (!name_char(name[i])) {
       const unsigned char c = static_cast<unsigned char>(name[i]);
-      error = "session.name: character " +
+      return Status::error("session.name: character " +
               (c >= 0x20 && c < 0x7f ? "'" + std::string(1, name[i]) + "'" : "byte " + std::to_string(c)) +
-              " at offset " + std::to_string(i) + " (" + kRule + ")";
-      return false;
+              " at offset " + std::to_string(i) + " (" + kRule + ")");
     }
-  return true;
+  return {};
 }
 
 }  // namespace mtjson::daemon

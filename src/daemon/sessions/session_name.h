@@ -5,11 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
+
 namespace mtjson::daemon {
 
 constexpr std::size_t kMaxSessionName = 64;
 
-// False with a message naming the problem ("session.name: 'a b' has ' ' at 2; ...").
-bool valid_session_name(std::string_view name, std::string& error);
+// An error naming the problem ("session.name: character ' ' at offset 1 (...)").
+Status valid_session_name(std::string_view name);
 
 }  // namespace mtjson::daemon

@@ -33,18 +33,19 @@ Result<std::shared_ptr<NamedSession>> SessionRegistry::open(const std::string& n
   ServerSettings srv = server;
   bool loaded = false;
   if (store_) {
-    std::string error;
-    if (auto r = store_->load(name, error)) {
-      if (!same_key(r->state.key)) return R::error(differs);
-      record = std::move(*r);
+    auto r = store_->load(name);
+    if (!r) {
+      log_line(LogLevel::error, "session '" + name + "': " + r.message());
+      return R::error("session '" + name + "': its file in --session-dir cannot be used (see the daemon's log)");
+    }
+    if (*r) {
+      if (!same_key((*r)->state.key)) return R::error(differs);
+      record = std::move(**r);
       srv = daemon_.config().server;
       if (std::string e; !record.server.empty() && !srv.apply(record.server, e))
         return R::error("session '" + name + "': its file's " + e);
       srv.dc = record.state.dc;
       loaded = true;
-    } else if (!error.empty()) {
-      log_line(LogLevel::error, "session '" + name + "': " + error);
-      return R::error("session '" + name + "': its file in --session-dir cannot be used (see the daemon's log)");
     }
   }
   if (!loaded) {

@@ -12,35 +12,40 @@ json state_to_json(const UpdateState& s) {
   return {{"pts", s.pts}, {"qts", s.qts}, {"seq", s.seq}, {"date", s.date}, {"channels", channels}};
 }
 
-std::optional<UpdateState> state_from_json(const json& j, std::string& error) {
+Result<UpdateState> state_from_json(const json& j) {
   if (!j.is_object()) {
-    error = "update state: not an object";
-    return std::nullopt;
+    return Status::error("update state: not an object");
   }
   UpdateState s;
   for (auto [key, field] : {std::pair{"pts", &s.pts}, {"qts", &s.qts}, {"seq", &s.seq}, {"date", &s.date}}) {
     auto it = j.find(key);
     if (it == j.end() || !it->is_number_integer()) {
-      error = std::string("update state: \"") + key + "\" missing or not an integer";
-      return std::nullopt;
+      return Status::error(std::string("update state: \"") + key + "\" missing or not an integer");
     }
     *field = it->get<std::int32_t>();
   }
   if (auto c = j.find("channels"); c != j.end()) {
     if (!c->is_object()) {
-      error = "update state: \"channels\" is not an object";
-      return std::nullopt;
+      return Status::error("update state: \"channels\" is not an object");
     }
     for (const auto& [id, pts] : c->items()) {
       auto channel = json_long(json(id));
       if (!channel || !pts.is_number_integer()) {
-        error = "update state: channel \"" + id + "\" is not an id with an integer pts";
-        return std::nullopt;
+        return Status::error("update state: channel \"" + id + "\" is not an id with an integer pts");
       }
       s.channel_pts[*channel] = pts.get<std::int32_t>();
     }
   }
   return s;
+}
+
+std::optional<UpdateState> state_from_json(const json& j, std::string& error) {
+  auto s = state_from_json(j);
+  if (!s) {
+    error = s.message();
+    return std::nullopt;
+  }
+  return std::move(*s);
 }
 
 }  // namespace mtjson::daemon::updates

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/status.h"
+
 namespace mtjson::daemon::updates {
 
 struct UpdateState {
@@ -24,7 +26,9 @@ struct UpdateState {
 };
 
 nlohmann::json state_to_json(const UpdateState& s);
-// nullopt and `error` set when a field is missing or not an integer.
+// An error naming the field that is missing or not an integer.
+Result<UpdateState> state_from_json(const nlohmann::json& j);
+// The same with an out-parameter, for callers not converted yet.
 std::optional<UpdateState> state_from_json(const nlohmann::json& j, std::string& error);
 
 }  // namespace mtjson::daemon::updates
