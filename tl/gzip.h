@@ -1,4 +1,4 @@
-// gzip_packed payloads (mtproto_service_messages.md): gzip-compressed TL.
+// gzip_packed payloads ("Service Messages"): gzip-compressed TL.
 #pragma once
 
 #include <cstdint>

@@ -63,7 +63,7 @@ class AheadWriter {
   void write_raw(std::span<const std::uint8_t> bytes) {
     if (!bytes.empty()) std::memcpy(grow(bytes.size()), bytes.data(), bytes.size());
   }
-  // TL byte string (mtproto_serialize.md): 1 length byte below 254, else 0xfe
+  // TL byte string ("Binary Data Serialization"): 1 length byte below 254, else 0xfe
   // and 3 length bytes; then the data, zero-padded to a multiple of 4.
   void write_bytes(std::span<const std::uint8_t> bytes) {
     std::size_t n = bytes.size();
@@ -433,7 +433,7 @@ class JsonToTl::Run {
       if (k < 64) present_bits |= std::uint64_t{1} << k;
     }
 
-    // Flag words from the fields present (mtproto_TL-combinators.md, conditional fields).
+    // Flag words from the fields present ("Formal description of TL combinators", conditional fields).
     // Indexed by field; by index, since nested objects may grow nats_.
     auto nat_values = [this, base](std::size_t field) -> std::uint32_t& { return nats_[base + field]; };
     auto flag_step = [&](std::size_t k) -> bool {

@@ -17,7 +17,7 @@
 
 namespace mtjson::tl {
 
-// Well-known constructor ids (mtproto_serialize.md).
+// Well-known constructor ids ("Binary Data Serialization").
 inline constexpr std::uint32_t kVectorId = 0x1cb5c415;
 inline constexpr std::uint32_t kBoolTrueId = 0x997275b5;
 inline constexpr std::uint32_t kBoolFalseId = 0xbc799737;

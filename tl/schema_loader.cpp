@@ -23,7 +23,7 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 }
 
 // The constructor id is the CRC32 of the normalised declaration
-// (mtproto_TL.md): "name arg:type ... = Result" without the id, with
+// ("TL Language"): "name arg:type ... = Result" without the id, with
 // flags.N?true arguments dropped, bytes spelled string, and <>{} removed.
 std::uint32_t compute_id(const Declaration& d) {
   std::string repr = d.name;

@@ -131,7 +131,7 @@ class StatementParser {
       arg.name = std::string(arg_name);
       std::string_view type = w.substr(colon + 1);
       if (auto q = type.find('?'); q != std::string_view::npos) {
-        // flags.N?Type (mtproto_TL-combinators.md, conditional fields)
+        // flags.N?Type ("Formal description of TL combinators", conditional fields)
         std::string_view cond = type.substr(0, q);
         auto dot = cond.find('.');
         if (dot == std::string_view::npos)

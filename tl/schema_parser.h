@@ -1,4 +1,4 @@
-// Syntax of TL schema text (mtproto_TL.md, mtproto_TL-combinators.md): turns
+// Syntax of TL schema text ("TL Language", "Formal description of TL combinators"): turns
 // a file into declarations, with file:line on every error. Meaning (type
 // resolution, ids) is the loader's job (schema_loader.h).
 #pragma once

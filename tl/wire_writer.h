@@ -1,4 +1,4 @@
-// Appends TL primitives to a byte buffer (mtproto_serialize.md): little-endian
+// Appends TL primitives to a byte buffer ("Binary Data Serialization"): little-endian
 // integers, length-prefixed byte strings padded to 4 bytes.
 #pragma once
 

@@ -1,4 +1,4 @@
-// AES-256-CTR keystream (used by the obfuscated2 transport, mtproto_mtproto-transports.md).
+// AES-256-CTR keystream (used by the obfuscated2 transport, "MTProto transports").
 #pragma once
 
 #include <cstdint>

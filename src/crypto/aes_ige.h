@@ -1,6 +1,6 @@
-// AES-256-IGE, the MTProto packet cipher (mtproto_description.md, "Defining AES Key and
+// AES-256-IGE, the MTProto packet cipher ("Mobile Protocol: Detailed Description", "Defining AES Key and
 // Initialization Vector"). Runs on AES-NI when the CPU has it, else on EVP AES-256-ECB one block
-// at a time (limits.md: OpenSSL's own AES_ige_encrypt is table-based and ~8x slower).
+// at a time (measured: OpenSSL's own AES_ige_encrypt is table-based and ~8x slower).
 #pragma once
 
 #include <cstdint>

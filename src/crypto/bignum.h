@@ -1,5 +1,5 @@
 // Thin RAII helpers over OpenSSL BIGNUM for the big-endian byte strings MTProto uses
-// (mtproto_auth_key.md: "All large numbers are transmitted as strings ... in big endian order").
+// ("Creating an Authorization Key": "All large numbers are transmitted as strings ... in big endian order").
 #pragma once
 
 #include <openssl/bn.h>

@@ -1,5 +1,5 @@
-// 2048-bit Diffie-Hellman of the auth-key handshake (mtproto_auth_key.md steps 6-8) with every
-// check mtproto_security_guidelines.md requires. Numbers are big-endian byte strings.
+// 2048-bit Diffie-Hellman of the auth-key handshake ("Creating an Authorization Key", steps 6-8) with every
+// check "Security Guidelines for Client Developers" requires. Numbers are big-endian byte strings.
 #pragma once
 
 #include <array>
@@ -14,8 +14,8 @@ namespace mtjson::crypto {
 
 using DhNumber = std::array<std::uint8_t, 256>;
 
-// The dh_prime Telegram currently uses (mtproto_auth_key.md step 6; mtproto_security_guidelines.md),
-// checked to be a safe prime once, offline (vectors/README.md item 7).
+// The dh_prime Telegram currently uses ("Creating an Authorization Key", step 6; "Security Guidelines for Client Developers"),
+// checked to be a safe prime once, offline.
 const DhNumber& known_dh_prime();
 
 // Full check of an unknown prime: 2^2047 < p < 2^2048, p prime, (p-1)/2 prime (~0.3 s).
@@ -30,7 +30,7 @@ Status check_g_for_prime(std::int32_t g, std::span<const std::uint8_t> p);
 // and then cached for the process lifetime.
 Status check_dh_params(std::int32_t g, std::span<const std::uint8_t> dh_prime);
 
-// g_a / g_b check (mtproto_security_guidelines.md, "g_a and g_b validation"):
+// g_a / g_b check ("Security Guidelines for Client Developers", "g_a and g_b validation"):
 // 1 < value < p - 1 and 2^(2048-64) <= value <= p - 2^(2048-64). `name` goes into the message.
 Status check_dh_public_value(std::span<const std::uint8_t> value, std::span<const std::uint8_t> dh_prime,
                              std::string_view name);

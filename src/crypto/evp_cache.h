@@ -1,4 +1,4 @@
-// EVP algorithms fetched once per process (limits.md: OpenSSL 3 looks algorithms up on each
+// EVP algorithms fetched once per process (OpenSSL 3 looks algorithms up on each
 // implicit fetch, which costs ~300 ns per call on small inputs).
 #pragma once
 

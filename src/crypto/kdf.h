@@ -1,6 +1,6 @@
-// Key derivations of MTProto 2.0 (mtproto_description.md, "Defining AES Key and Initialization
-// Vector") and of the auth-key handshake (mtproto_auth_key.md, steps 6 and 9). One implementation
-// serves both roles: the caller says which side *sent* the message (style.md, gotd's Side flag).
+// Key derivations of MTProto 2.0 ("Mobile Protocol: Detailed Description", "Defining AES Key and Initialization
+// Vector") and of the auth-key handshake ("Creating an Authorization Key", steps 6 and 9). One implementation
+// serves both roles: the caller says which side *sent* the message.
 #pragma once
 
 #include <array>
@@ -35,7 +35,7 @@ MsgKey compute_msg_key(AuthKeyView auth_key, Side sender, std::span<const std::u
 // sha256_b = SHA256(substr(auth_key, 40+x, 36) + msg_key).
 AesKeyIv derive_aes_key_iv(AuthKeyView auth_key, std::span<const std::uint8_t, 16> msg_key, Side sender);
 
-// Quick-ACK token (mtproto_mtproto-transports.md, "Quick ack"): the first 32 bits of
+// Quick-ACK token ("MTProto transports", "Quick ack"): the first 32 bits of
 // msg_key_large read little-endian, with the most significant bit set.
 std::uint32_t quick_ack_token(std::span<const std::uint8_t, 32> msg_key_large);
 
@@ -46,15 +46,15 @@ std::uint64_t auth_key_id_u64(AuthKeyView auth_key);
 // auth_key_aux_hash: the 64 higher-order bits of SHA1(auth_key) = SHA1(auth_key)[0..8].
 std::array<std::uint8_t, 8> auth_key_aux_hash(AuthKeyView auth_key);
 
-// mtproto_auth_key.md step 6: tmp_aes_key / tmp_aes_iv from new_nonce and server_nonce.
+// "Creating an Authorization Key", step 6: tmp_aes_key / tmp_aes_iv from new_nonce and server_nonce.
 AesKeyIv tmp_aes_key_iv(std::span<const std::uint8_t, 32> new_nonce, std::span<const std::uint8_t, 16> server_nonce);
 
-// mtproto_auth_key.md step 9: new_nonce_hash{1,2,3} = SHA1(new_nonce + byte(n) + auth_key_aux_hash)[4..20].
+// "Creating an Authorization Key", step 9: new_nonce_hash{1,2,3} = SHA1(new_nonce + byte(n) + auth_key_aux_hash)[4..20].
 // n must be 1 (dh_gen_ok), 2 (dh_gen_retry) or 3 (dh_gen_fail).
 std::array<std::uint8_t, 16> new_nonce_hash(std::span<const std::uint8_t, 32> new_nonce, std::uint8_t n,
                                             AuthKeyView auth_key);
 
-// mtproto_auth_key.md step 9: server_salt = substr(new_nonce, 0, 8) XOR substr(server_nonce, 0, 8)
+// "Creating an Authorization Key", step 9: server_salt = substr(new_nonce, 0, 8) XOR substr(server_nonce, 0, 8)
 // (wire bytes; read little-endian for the int64).
 std::array<std::uint8_t, 8> initial_server_salt(std::span<const std::uint8_t, 32> new_nonce,
                                                 std::span<const std::uint8_t, 16> server_nonce);

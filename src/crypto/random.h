@@ -1,5 +1,5 @@
 // Cryptographically secure randomness, and an injectable source so known-answer tests are
-// byte-exact (style.md: "Injected clock, randomness").
+// byte-exact.
 //
 // Two generators:
 //  - fresh_random_bytes(): OpenSSL's RAND_bytes on every call. For key material, where the

@@ -23,7 +23,7 @@ struct MontFree {
   void operator()(BN_MONT_CTX* m) const { BN_MONT_CTX_free(m); }
 };
 
-// TL `bytes`/`string` serialization (mtproto_serialize.md): 1 length byte if < 254, else 0xFE and
+// TL `bytes`/`string` serialization ("Binary Data Serialization"): 1 length byte if < 254, else 0xFE and
 // a 3-byte little-endian length; then the bytes; then zero padding to a multiple of 4.
 void append_tl_bytes(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> b) {
   std::size_t header = 1;

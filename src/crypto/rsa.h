@@ -14,7 +14,7 @@
 
 namespace mtjson::crypto {
 
-// mtproto_auth_key.md step 2: the 64 lower-order bits of SHA1 of the bare
+// "Creating an Authorization Key", step 2: the 64 lower-order bits of SHA1 of the bare
 // `rsa_public_key n:string e:string` serialization, i.e. SHA1(...)[12..20] read little-endian.
 std::uint64_t rsa_fingerprint(std::span<const std::uint8_t> n_be, std::span<const std::uint8_t> e_be);
 

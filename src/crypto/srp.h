@@ -1,4 +1,4 @@
-// 2FA password check with SRP (api_srp.md): the client's inputCheckPasswordSRP (A, M1) from
+// 2FA password check with SRP ("Two-factor authentication"): the client's inputCheckPasswordSRP (A, M1) from
 // account.password, and the fake server's side (verifier v, challenge B, check of A/M1).
 // KDF: passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
 #pragma once

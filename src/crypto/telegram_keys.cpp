@@ -5,7 +5,7 @@
 namespace mtjson::crypto {
 namespace {
 
-// Production DCs (keys/production.pem; fingerprint 0xd09d1d85de64fd85, keys/fingerprints.md).
+// Production DCs (fingerprint 0xd09d1d85de64fd85).
 constexpr std::string_view kProductionPem = R"PEM(-----BEGIN RSA PUBLIC KEY-----
 MIIBCgKCAQEA6LszBcC1LGzyr992NzE0ieY+BSaOW622Aa9Bd4ZHLl+TuFQ4lo4g
 5nKaMBwK/BIb9xUfg0Q29/2mgIR6Zr9krM7HjuIcCzFvDtr+L0GQjae9H0pRB2OO

@@ -1,4 +1,4 @@
-// Telegram's RSA public keys, built in (/work/shared/ref/keys: production.pem, test.pem), and a key
+// Telegram's RSA public keys, built in (production and test DC keys), and a key
 // ring the handshake picks from by resPQ.server_public_key_fingerprints.
 #pragma once
 
@@ -14,7 +14,7 @@ namespace mtjson::crypto {
 
 enum class DcKind { production, test };
 
-// Known fingerprints (keys/fingerprints.md); the built-in keys are checked against these.
+// Their published fingerprints; the built-in keys are checked against these.
 inline constexpr std::uint64_t kProductionKeyFingerprint = 0xd09d1d85de64fd85ULL;
 inline constexpr std::uint64_t kTestKeyFingerprint = 0xb25898df208d2603ULL;
 

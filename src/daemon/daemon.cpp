@@ -24,7 +24,7 @@ Result<std::unique_ptr<Daemon>> Daemon::create(DaemonConfig config) {
   std::error_code ec;
   auto address = asio::ip::make_address(c.host, ec);
   if (ec) return R::error("--host: '" + c.host + "' is not an IP address");
-  // Shared sessions are credentials: anyone who can connect could use them (issue 7, "Access").
+  // Shared sessions are credentials: anyone who can connect could use them (README, "Shared sessions").
   if (!is_loopback_address(c.host) && c.tokens.empty() && !c.insecure)
     return R::error("--host " + c.host + " is reachable from other machines: give --token TOKEN (clients then "
                     "authenticate with {\"auth\":{\"token\":...}}), or --insecure to allow anyone who connects");

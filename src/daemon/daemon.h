@@ -39,7 +39,7 @@ struct DaemonConfig {
   bool verbose = false;                 // log every line in and out (secrets redacted)
   bool handle_signals = false;          // SIGINT/SIGTERM -> graceful stop
   std::shared_ptr<const tl::Schema> schema;
-  // Named shared sessions (issue 7).
+  // Named shared sessions.
   std::string session_dir;  // empty: named sessions live in memory only
   Duration session_idle_timeout = std::chrono::minutes(15);  // zero: kept until the daemon stops
   std::size_t session_buffer = 10000;  // updates kept per named session for re-attach with "since"

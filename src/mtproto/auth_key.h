@@ -1,4 +1,4 @@
-// An authorization key (mtproto_description.md, "Authorization Key"): 2048
+// An authorization key ("Mobile Protocol: Detailed Description", "Authorization Key"): 2048
 // bits shared by client and server, named on the wire by auth_key_id = the
 // low 64 bits of SHA1(auth_key). Secret: never logged.
 #pragma once

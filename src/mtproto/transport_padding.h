@@ -1,4 +1,4 @@
-// Padded intermediate (mtproto_mtproto-transports.md, "Padded intermediate") appends 0..15
+// Padded intermediate ("MTProto transports", "Padded intermediate") appends 0..15
 // random bytes to every payload; the framing cannot tell them from data, so the receiver cuts
 // them off using the MTProto envelope itself: an unencrypted message knows its length
 // (message_data_length), an encrypted one is 24 header bytes plus whole 16-byte AES blocks.

@@ -1,6 +1,6 @@
 // Abridged framing: 1-byte length/4, or 0x7f + 3-byte LE length/4; the MSB of the first byte
 // asks for a quick ACK; the server's quick ACKs are the token byte-swapped, without a header
-// (mtproto_mtproto-transports.md, "Abridged").
+// ("MTProto transports", "Abridged").
 #pragma once
 
 #include "transport/codec_base.h"

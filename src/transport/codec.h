@@ -1,5 +1,5 @@
 // The framing codec interface shared by abridged, intermediate, padded intermediate and full
-// (mtproto_mtproto-transports.md). A codec works on the byte stream *after* the protocol tag:
+// ("MTProto transports"). A codec works on the byte stream *after* the protocol tag:
 // the tag is written by the client connection (or put inside the obfuscated2 header) and
 // consumed by server-side detection (detect.h).
 #pragma once
@@ -76,7 +76,7 @@ class Codec {
   // Server role: appends a quick ACK token in this mode's form. token has its MSB set.
   virtual Status encode_quick_ack(std::uint32_t token, std::vector<std::uint8_t>& out) = 0;
   // Server role: a transport error is a 4-byte signed LE payload framed as usual
-  // (mtproto_mtproto-transports.md, "Transport errors").
+  // ("MTProto transports", "Transport errors").
   Status encode_transport_error(std::int32_t code, std::vector<std::uint8_t>& out);
 
   // Hands received bytes to the codec; next() then yields what they contain, one item per call.

@@ -1,5 +1,5 @@
 // Server-side transport detection from the first bytes, as Telegram's servers do
-// (mtproto_mtproto-transports.md: "The server recognizes these different protocols ... by the
+// ("MTProto transports": "The server recognizes these different protocols ... by the
 // header"; the obfuscation section lists which first bytes an obfuscated2 init may not have).
 #pragma once
 

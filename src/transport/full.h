@@ -1,5 +1,5 @@
 // Full framing: LE total length (including itself), LE seqno per direction starting at 0,
-// payload, CRC32 over length+seqno+payload (mtproto_mtproto-transports.md, "Full"). A seqno or
+// payload, CRC32 over length+seqno+payload ("MTProto transports", "Full"). A seqno or
 // CRC mismatch is a protocol error. No protocol tag, no quick ACK.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Intermediate framing: 4-byte LE length then the payload; the length's MSB asks for a quick
-// ACK; the server's quick ACKs are the bare 4-byte token (mtproto_mtproto-transports.md,
+// ACK; the server's quick ACKs are the bare 4-byte token ("MTProto transports",
 // "Intermediate").
 #pragma once
 

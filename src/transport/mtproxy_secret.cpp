@@ -110,7 +110,7 @@ ProxySecretParse parse_proxy_secret(std::string_view text) {
     secret.domain.assign(b.begin() + 17, b.end());
   } else if (b.size() == 17) {
     // "clients should default to the padded intermediate transport whenever an additional byte in
-    // the secret is encountered" (mtproto_mtproto-transports.md).
+    // the secret is encountered" ("MTProto transports").
     secret.kind = ProxySecret::Kind::padded;
     std::copy(b.begin() + 1, b.end(), secret.key.begin());
   } else {

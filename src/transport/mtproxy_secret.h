@@ -1,4 +1,4 @@
-// MTProxy secrets (mtproto_mtproto-transports.md, "Transport obfuscation"): 16 bytes (plain),
+// MTProxy secrets ("MTProto transports", "Transport obfuscation"): 16 bytes (plain),
 // 17 bytes whose first byte selects padded intermediate (usually 0xdd), or 0xee + 16 bytes +
 // a domain name for fake TLS. Written as hex or as base64url in proxy links.
 #pragma once

@@ -1,5 +1,5 @@
 // Transport obfuscation ("obfuscated2"): a 64-byte init payload, then AES-256-CTR both ways
-// (mtproto_mtproto-transports.md, "Transport obfuscation").
+// ("MTProto transports", "Transport obfuscation").
 #pragma once
 
 #include <array>

@@ -1,6 +1,6 @@
 // Padded intermediate framing: 4-byte LE total length, payload, 0-15 random padding bytes; quick
 // ACKs from the server are framed packets FFFFFFFF + token + 0-8 padding bytes
-// (mtproto_mtproto-transports.md, "Padded intermediate").
+// ("MTProto transports", "Padded intermediate").
 //
 // The receiver cannot tell payload from padding by the length alone. Every MTProto payload is a
 // multiple of 4 bytes, so decoded frames are cut to a multiple of 4; up to 12 padding bytes can

@@ -1,4 +1,4 @@
-// The setup state machine fed with the answers the test DC gives (api_auth.md "Sign in/sign up").
+// The setup state machine fed with the answers the test DC gives ("User Authorization", "Sign in/sign up").
 #include <catch2/catch.hpp>
 
 #include "bench/setup_flow.h"

@@ -37,7 +37,7 @@ def main():
     algo = types.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow(
         salt1=salt1, salt2=salt2, g=g, p=DH_PRIME)
 
-    # Server side as api_srp.md describes it: v = g^x, B = (k*v + g^b) mod p.
+    # Server side as "Two-factor authentication" describes it: v = g^x, B = (k*v + g^b) mod p.
     v = tp.compute_digest(algo, password)  # 256 bytes
     x = tp.compute_hash(algo, password)
     b = det("srp server b", 256)

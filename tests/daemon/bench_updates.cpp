@@ -1,4 +1,4 @@
-// What gapless updates (issue 7) cost per update: the tracker's pts check for pushes in order
+// What gapless updates cost per update: the tracker's pts check for pushes in order
 // and for pushes swapped in pairs (each first one held, then released by the second), and a
 // named session's ring. Baseline in the same run: parsing the update's JSON text, which the
 // daemon does for every update anyway before the tracker sees it.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Gapless channel and secret-chat updates (issue 7): a channel member sees every post, edit and
+"""Gapless channel and secret-chat updates: a channel member sees every post, edit and
 deletion exactly once and in order although the test DC withholds pushes (skip_updates: a channel
 pts gap the daemon fills with updates.getChannelDifference) or drops every connection; a secret
 chat's messages (opaque bytes) arrive once and in order although pushes are withheld (a qts gap,
@@ -91,7 +91,7 @@ def run(c, d):
             len(ch_dialogs) == 1 and ch_dialogs[0]['peer']['channel_id'] == chat['id'] and ch_dialogs[0].get('pts') == 1
             and [x['id'] for x in dialogs.get('chats', [])] == [chat['id']], json.dumps(dialogs)[:600])
 
-    # The member's tracker has the channel's pts from the dialog (api_updates.md "Fetching state"),
+    # The member's tracker has the channel's pts from the dialog ("Working with Updates", "Fetching state"),
     # so even the first posts after joining may be withheld.
     d.admin({'skip_updates': {'count': 2}})
     ids = {}

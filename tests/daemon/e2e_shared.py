@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Named shared sessions end to end (issue 7): three clients on one named session (pipelined
+"""Named shared sessions end to end: three clients on one named session (pipelined
 requests answered to the right client, every update to every client once, with a growing seq),
 re-attach with "since" after all left, a daemon restart with --session-dir (no new sign-in),
 the session directory lock, and access control (--token, limited tokens, non-loopback refusal).

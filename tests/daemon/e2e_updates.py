@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Gapless updates (issue 7): a client sees every message exactly once and in order although the
+"""Gapless updates: a client sees every message exactly once and in order although the
 test DC withholds pushes (skip_updates: a pts gap the daemon fills with updates.getDifference) or
 every connection drops while another user keeps sending (the reconnect path).
 
@@ -74,7 +74,7 @@ def run(c, d):
 
 
 def too_long_and_lost_sessions(c, d, a, b, peer_b):
-    """The other two triggers of updates.getDifference (api_updates.md): updatesTooLong, and a
+    """The other two triggers of updates.getDifference ("Working with Updates"): updatesTooLong, and a
     server that lost the session (new_session_created)."""
     d.admin({'too_long_updates': {'count': 1}})
     for k in range(3):

@@ -146,7 +146,7 @@ class FakeDc {
         auto it = sessions_.find(id);
         if (it == sessions_.end()) continue;
         ss::ServerSession& s = *it->second;
-        // mtproto_service_messages.md, ping_delay_disconnect: the client asked to be cut off.
+        // "Service Messages", ping_delay_disconnect: the client asked to be cut off.
         if (auto d = s.disconnect_deadline(); d && *d <= now_) {
           close("ping_delay_disconnect deadline passed");
           break;
@@ -238,7 +238,7 @@ class FakeDc {
 
   void on_encrypted(std::span<const std::uint8_t> packet, std::uint64_t key_id) {
     if (!keys_.count(key_id)) {
-      // mtproto_mtproto-transports.md, "Transport errors": -404 for an unknown auth key.
+      // "MTProto transports", "Transport errors": -404 for an unknown auth key.
       if (connection_->send_transport_error(-404).ok()) ++transport_errors_sent_;
       return close("unknown auth_key_id");
     }

@@ -1,5 +1,5 @@
 // classify_rpc_error (src/daemon/account/rpc_error.h): what the daemon reads from an error's text
-// (api_errors.md: FLOOD_WAIT_X, *_MIGRATE_X, CONNECTION_NOT_INITED).
+// ("Error handling": FLOOD_WAIT_X, *_MIGRATE_X, CONNECTION_NOT_INITED).
 #include <catch2/catch.hpp>
 
 #include "daemon/account/rpc_error.h"

@@ -96,7 +96,7 @@ TEST_CASE("session json: auth_key_id is the low 64 bits of SHA1(auth_key)", "[da
   std::string error;
   REQUIRE(restore_from_json({{"auth_key", b64(key)}}, s, srv, error));
   REQUIRE(s.key);
-  // mtproto_description.md: "the 64 lower-order bits of the SHA1 hash of the authorization key",
+  // "Mobile Protocol: Detailed Description": "the 64 lower-order bits of the SHA1 hash of the authorization key",
   // i.e. SHA1 bytes 12..19 read little-endian.
   const auto h = crypto::sha1(key);
   std::uint64_t expected = 0;

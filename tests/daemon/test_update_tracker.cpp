@@ -1,4 +1,4 @@
-// The update tracker against api_updates.md's rules, with layer-228 TL JSON as the daemon's decoder
+// The update tracker against "Working with Updates"'s rules, with layer-228 TL JSON as the daemon's decoder
 // writes it. Time is a fake clock: every hold, retry and idle deadline is asserted exactly.
 #include <catch2/catch.hpp>
 
@@ -570,7 +570,7 @@ TEST_CASE("update entry: sequences of layer-228 updates", "[updates]") {
   REQUIRE(sequence_of({{"_cons", "updateDeleteMessages"}, {"messages", json::array()}, {"pts", 3}, {"pts_count", 2}}).box ==
           Sequence::Box::common);
   REQUIRE(sequence_of({{"_cons", "updateUserTyping"}, {"user_id", 1}}).box == Sequence::Box::none);
-  REQUIRE(check_pts(131, 132, 1) == Check::apply);  // api_updates.md's worked example
+  REQUIRE(check_pts(131, 132, 1) == Check::apply);  // "Working with Updates"'s worked example
   REQUIRE(check_pts(132, 132, 1) == Check::duplicate);
   REQUIRE(check_pts(132, 140, 5) == Check::gap);
   REQUIRE(check_seq(4, 0) == Check::apply);

@@ -99,7 +99,7 @@ function describeError(e) {
 // ------------------------------------------------------------------ RSA key
 
 function tlBytes(b) {
-  // TL 'bytes' serialization, as hashed for an RSA key fingerprint (mtproto_auth_key.md).
+  // TL 'bytes' serialization, as hashed for an RSA key fingerprint ("Creating an Authorization Key").
   let head;
   if (b.length < 254) head = Buffer.from([b.length]);
   else head = Buffer.from([254, b.length & 0xff, (b.length >> 8) & 0xff, (b.length >> 16) & 0xff]);

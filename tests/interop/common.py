@@ -99,7 +99,7 @@ async def step(steps, name, coro, timeout=15.0, required=True):
 # ---------------------------------------------------------------- RSA key
 
 def _tl_bytes(b):
-    """TL 'bytes' serialization, as hashed for an RSA key fingerprint (mtproto_auth_key.md)."""
+    """TL 'bytes' serialization, as hashed for an RSA key fingerprint ("Creating an Authorization Key")."""
     n = len(b)
     if n < 254:
         out = bytes([n]) + b

@@ -56,7 +56,7 @@ def sanitizer_reports(daemons):
     return [l for d in daemons for l in d.log if 'Sanitizer' in l or 'runtime error:' in l]
 
 
-# ---------------------------------------------------------------- 2FA, computed here (api_srp.md)
+# ---------------------------------------------------------------- 2FA, computed here ("Two-factor authentication")
 
 def _sh(data, salt):
     return hashlib.sha256(salt + data + salt).digest()

@@ -1,5 +1,5 @@
 // SigninFlow against canned daemon answers in the daemon's own JSON shape (daemon_wire.h):
-// every path of api_auth.md's sign-in the tool supports, 2FA with a real SRP check on the
+// every path of "User Authorization"'s sign-in the tool supports, 2FA with a real SRP check on the
 // server side (crypto/srp.h), and the failures that must end with the right exit code.
 #include <catch2/catch.hpp>
 
@@ -68,7 +68,7 @@ std::vector<std::uint8_t> unb64(const Json& v) {
   return out;
 }
 
-// The test DC's side of 2FA (api_srp.md): an algo with the known prime, v for a password, a
+// The test DC's side of 2FA ("Two-factor authentication"): an algo with the known prime, v for a password, a
 // fresh challenge per account.getPassword.
 struct PasswordServer {
   crypto::SrpAlgo algo;

@@ -1,4 +1,4 @@
-// Classifies one line from the daemon (protocol.md): an answer `{"id":N,"message":...}` (a
+// Classifies one line from the daemon (README, "The JSON form of TL"): an answer `{"id":N,"message":...}` (a
 // result, an rpc_error, an rpc_timeout), an error line `{"id":N,"error":KIND,"msg":...}`, an
 // update `{"id":0,...}`, or a line that breaks the protocol. Only what the counters need is
 // extracted; string views point into the parser and live until the next parse().

@@ -8,7 +8,7 @@ namespace mtjson::bench {
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
-// protocol.md: the daemon's own line limit is 16 MiB; an answer longer than this is broken.
+// README, "The daemon's protocol": the daemon's own line limit is 16 MiB; an answer longer than this is broken.
 constexpr std::size_t kMaxLine = 256 * 1024 * 1024;
 
 std::uint64_t ns_between(Clock::time_point from, Clock::time_point to) {
@@ -162,7 +162,7 @@ void Connection::handle_line(const char* data, std::size_t len, bool padded, Clo
     return;
   }
   if (a.kind == Answer::Kind::protocol_error && a.id < 0) {
-    // protocol.md: -2 when the daemon could not read the request's id; no request to match.
+    // README, "The daemon's protocol": -2 when the daemon could not read the request's id; no request to match.
     ++c.protocol_errors[std::string(a.error_kind)];
     if (options_.verbose) std::cerr << "client " << index_ << ": error line " << a.error_kind << ": " << a.detail << "\n";
     return;

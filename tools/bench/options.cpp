@@ -13,7 +13,7 @@ namespace mtjson::bench {
 
 namespace {
 
-// api_auth.md "Test Accounts": test numbers are 99966XYYYY, X the DC.
+// "User Authorization", "Test Accounts": test numbers are 99966XYYYY, X the DC.
 constexpr const char* kDefaultSigninPhone = "9996620000";
 
 struct Bad {

@@ -1,4 +1,4 @@
-// One connection's requests in flight, keyed by the `id` the bench gave them (protocol.md: each
+// One connection's requests in flight, keyed by the `id` the bench gave them (README, "The daemon's protocol": each
 // request line gets exactly one response line carrying its id). Checks exactly-once: an answer
 // for an id never sent is "unexpected", a second answer for an id already answered is
 // "duplicate". Ids count up from 1 per connection, so "sent before and no longer in flight"

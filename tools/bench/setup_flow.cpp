@@ -39,7 +39,7 @@ int migrate_dc(const json& answer) {
   return 0;
 }
 
-// A long arrives as a JSON integer; also accept a decimal string (protocol.md).
+// A long arrives as a JSON integer; also accept a decimal string (README, "The JSON form of TL").
 bool get_long(const json& j, std::int64_t& out) {
   if (j.is_number_integer()) {
     out = j.get<std::int64_t>();
@@ -103,7 +103,7 @@ SetupFlow::Step SetupFlow::send_code() {
 }
 
 SetupFlow::Step SetupFlow::sign_in() {
-  // api_auth.md "Test Accounts": the code is the DC digit five times.
+  // "User Authorization", "Test Accounts": the code is the DC digit five times.
   std::string code(5, phone_[5]);
   return message_step(State::sign_in,
                       {{"_cons", "auth.signIn"},

@@ -2,7 +2,7 @@
 // returned request, feeds the answer back, and gets the next step.
 //  - init (unless --no-init): invokeWithLayer(L, initConnection(..., help.getConfig)), so the
 //    daemon's Telegram session declares its layer before the measured calls;
-//  - --signin PHONE (api_auth.md "Sign in/sign up", "Test Accounts"): auth.sendCode (wrapped in
+//  - --signin PHONE ("User Authorization", "Sign in/sign up", "Test Accounts"): auth.sendCode (wrapped in
 //    the init when there is one) -> auth.signIn with the code (the DC digit five times) ->
 //    auth.signUp when the answer is auth.authorizationSignUpRequired; PHONE_MIGRATE_X (303)
 //    moves the client to DC X with {"server":{"dc":X}} and starts over;

@@ -1,4 +1,4 @@
-// The request lines of the load (protocol.md): built by appending to a string, no JSON library on
+// The request lines of the load (README, "The JSON form of TL"): built by appending to a string, no JSON library on
 // the hot path. Each line carries its id; sendMessage also a random_id unique per request (the
 // test DC, like Telegram, answers a repeated random_id with the first message again).
 #pragma once

@@ -16,7 +16,7 @@ namespace mtjson::signin {
 // session object we print.
 using Json = nlohmann::ordered_json;
 
-// initConnection's parameters (api_layers.md "Initialization"). api_id/api_hash may be missing
+// initConnection's parameters ("Layers", "Initialization"). api_id/api_hash may be missing
 // until asked for.
 struct AppInfo {
   std::optional<std::int32_t> api_id;
@@ -30,7 +30,7 @@ struct AppInfo {
 
 // method wrapped as invokeWithLayer(layer, initConnection(..., method)). Every request is wrapped:
 // the daemon may open a new MTProto session at any time (another DC, a reconnect), and the first
-// query of a session must carry initConnection (api_layers.md); the wrapper is harmless otherwise.
+// query of a session must carry initConnection ("Layers"); the wrapper is harmless otherwise.
 Json wrap_method(const AppInfo& app, Json method);
 
 // One request line, no '\n': {"id":id,key:value}.

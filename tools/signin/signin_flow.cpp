@@ -35,7 +35,7 @@ int json_int(const Json& object, const char* key, int fallback) {
   return it != object.end() && it->is_number_integer() ? it->get<int>() : fallback;
 }
 
-// Where the code went, from auth.SentCodeType (api_auth.md "Sign in/sign up"). Empty when the
+// Where the code went, from auth.SentCodeType ("User Authorization", "Sign in/sign up"). Empty when the
 // type needs something this tool cannot do (the caller fails).
 std::string code_notice(const Json& type) {
   const std::string cons = json_string(type, "_cons");
@@ -158,7 +158,7 @@ Step SigninFlow::send_get_password() {
   return send_message(State::AwaitPasswordInfo, "account.getPassword", Json{{"_cons", "account.getPassword"}});
 }
 
-// api_srp.md "Checking the password with SRP": A and M1 from the algo, srp_B and srp_id of the
+// "Two-factor authentication", "Checking the password with SRP": A and M1 from the algo, srp_B and srp_id of the
 // account.password just received (an srp_id is good for one check only).
 Step SigninFlow::send_check_password() {
   auto check = crypto::srp_compute_check(srp_algo_, srp_B_, srp_id_, *password_, random_);

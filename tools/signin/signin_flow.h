@@ -7,7 +7,7 @@
 //            -> {"session":{}} -> Done({"session":{...,"user_id":N}})
 //   bots:    [server] -> auth.importBotAuthorization -> {"session":{}} -> Done
 //
-// (api_auth.md for the user flow, api_srp.md for the password.) The driver calls start(), then
+// ("User Authorization" for the user flow, "Two-factor authentication" for the password.) The driver calls start(), then
 // feeds every daemon line to on_line() and every answer to a Prompt to on_input(), acting on the
 // Step each returns, until Done or Fail. Requests are sent one at a time, each with a new id;
 // lines with another id (updates are id 0) are ignored. PHONE_MIGRATE_X / USER_MIGRATE_X are the

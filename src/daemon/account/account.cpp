@@ -140,7 +140,7 @@ void Account::send(Pending& p) {
     return;
   }
   p.dc = target;
-  // Another DC than the home one needs the account's authorization first (api_datacenter.md,
+  // Another DC than the home one needs the account's authorization first ("Working with Different Data Centers",
   // "Authorization transfer"), except for the transfer's own calls.
   // After a USER_MIGRATE the new home DC waits for the transfer move_home started.
   if (user_id_ != 0 && !d->authorized && !p.on_internal && (target != home_dc_ || d->importing)) {
@@ -175,7 +175,7 @@ void Account::on_link_event(int dc_id, LinkEvent&& ev) {
   } else if (auto* u = std::get_if<ss::Update>(&ev)) {
     push_update(u->body);
   } else if (auto* n = std::get_if<ss::NewSession>(&ev)) {
-    // mtproto_service_messages.md, new_session_created: updates may have been missed, and the
+    // "Service Messages", new_session_created: updates may have been missed, and the
     // new session needs initConnection again.
     d.inited = false;
     if (dc_id == home_dc_)
@@ -184,7 +184,7 @@ void Account::on_link_event(int dc_id, LinkEvent&& ev) {
                           {"unique_id", n->unique_id},
                           {"server_salt", n->server_salt}}
                          .dump());
-    // "Session loss on the server": updates may be missing (api_updates.md, "Recovering gaps").
+    // "Session loss on the server": updates may be missing ("Working with Updates", "Recovering gaps").
     if (dc_id == home_dc_) run_updates(tracker_.on_new_session(now()));
   } else if (auto* k = std::get_if<KeyCreated>(&ev)) {
     d.inited = false;

@@ -10,7 +10,7 @@
 // internal_call (the daemon's own calls). Time comes from an injected Clock and DC links from an
 // injected LinkFactory, so tests run it against an in-memory DC.
 //
-// Transparent to clients (issue: "mtjson, the daemon"): initConnection on every new MTProto
+// Transparent to clients : initConnection on every new MTProto
 // session, FLOOD_WAIT up to a threshold, *_MIGRATE_X (home DC switch with authorization transfer
 // via auth.exportAuthorization/importAuthorization), per-request timeouts, reconnects (the link
 // re-sends; each request is answered exactly once).
@@ -51,7 +51,7 @@ class AccountClient {
   virtual void on_failure(std::int64_t id, std::string kind, std::string what) = 0;
   virtual void on_update(std::string message_json) = 0;
   // true: updates as the server sent them, without gap recovery (the client keeps its own
-  // pts/qts/seq), instead of the tracked stream (issue 7, "raw_updates").
+  // pts/qts/seq), instead of the tracked stream ("raw_updates" in the README).
   virtual bool wants_raw_updates() const { return false; }
 };
 

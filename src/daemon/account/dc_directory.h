@@ -1,4 +1,4 @@
-// Where the DCs are: addresses a help.getConfig answer lists (api_datacenter.md, "Datacenter
+// Where the DCs are: addresses a help.getConfig answer lists ("Working with Different Data Centers", "Datacenter
 // list": config.dc_options), for DCs the server settings do not know yet.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Home DC migration (Error handling: 303 SEE_OTHER, PHONE_MIGRATE_X / USER_MIGRATE_X) and the
 // authorization transfer that a signed-in account needs on a DC other than the one it signed in
-// on (api_datacenter.md, "Authorization transfer": auth.exportAuthorization on the old DC,
+// on ("Working with Different Data Centers", "Authorization transfer": auth.exportAuthorization on the old DC,
 // auth.importAuthorization on the new one).
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-// invokeWithLayer(layer, initConnection(params, query)) (api_invoking.md, "Layers" and
+// invokeWithLayer(layer, initConnection(params, query)) ("Calling API Methods", "Layers" and
 // initConnection): Telegram wants it around the first query of every new MTProto session. Both
 // wrappers end with the query, so the wrapper is a byte prefix: prefix + query bytes is the
 // wrapped call, and the daemon keeps only the prefix.

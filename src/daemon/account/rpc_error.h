@@ -1,4 +1,4 @@
-// What the daemon does with a Telegram error is decided by its text (api_errors.md):
+// What the daemon does with a Telegram error is decided by its text ("Error handling"):
 // "FLOOD_WAIT_X" waits X seconds, "*_MIGRATE_X" (303) names the DC to use.
 #pragma once
 

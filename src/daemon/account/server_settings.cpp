@@ -142,7 +142,7 @@ bool ServerSettings::apply(const nlohmann::json& j, std::string& error) {
   // built-in address again, so the other DCs keep theirs.
   if (!next.host.empty() && next.proxy.empty() && next.port == 443)
     if (auto h = builtin_dc_host(next.dc, next.test); h && *h == next.host) next.host.clear();
-  // obfuscated2 wraps abridged/intermediate/padded only (mtproto_mtproto-transports.md).
+  // obfuscated2 wraps abridged/intermediate/padded only ("MTProto transports").
   if (next.obfuscated && next.mode == transport::Mode::full)
     return error = "server: the full transport has no obfuscated form (use abridged, intermediate or padded)", false;
   // A different server has its own DC list; the address of one of the known DCs (a restored

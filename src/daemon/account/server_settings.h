@@ -48,7 +48,7 @@ struct ServerSettings {
   Result<DcLinkConfig> link_config(int dc_id) const;
 };
 
-// Telegram's bootstrap addresses (keys/dc_options.md, TDLib's built-in list), port 443.
+// Telegram's bootstrap addresses (the list built into Telegram's apps and TDLib), port 443.
 std::optional<std::string> builtin_dc_host(int dc_id, bool test);
 
 }  // namespace mtjson::daemon

@@ -1,4 +1,4 @@
-// Which answers change who the account is signed in as (api_auth.md, "User Authorization"; and
+// Which answers change who the account is signed in as ("User Authorization", "User Authorization"; and
 // auth.logOut): the account notes the user and its home DC from them (Account::note_authorization).
 #pragma once
 

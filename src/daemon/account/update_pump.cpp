@@ -1,4 +1,4 @@
-// Updates from Telegram to the account's clients (api_updates.md): through the update tracker,
+// Updates from Telegram to the account's clients ("Working with Updates"): through the update tracker,
 // which holds back what follows a gap until getDifference filled it, so that clients see every
 // update once and in order; raw-update clients also get the server's objects as they came.
 #include <nlohmann/json.hpp>
@@ -14,12 +14,12 @@ void Account::start_updates() {
   if (closing_ || user_id_ == 0 || !home_key_) return;
   start_tracking();
   if (tracker_.started()) return;  // its updates.getState is that call
-  // api_updates.md: the server sends updates to sessions that made a call; updates.getState is
+  // "Working with Updates": the server sends updates to sessions that made a call; updates.getState is
   // the lightest one (TDLib and Telethon do the same on start).
   internal_call(home_dc_, json{{"_cons", "updates.getState"}}.dump(), [](const std::string*, const ss::RpcError*) {});
 }
 
-// Every update from Telegram enters here and goes through the update tracker (issue 7, gapless
+// Every update from Telegram enters here and goes through the update tracker (gapless
 // updates): clients get it once, in order, after whatever a gap before it needed recovering.
 void Account::push_update(const std::vector<std::uint8_t>& body) {
   std::string text;

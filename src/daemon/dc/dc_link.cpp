@@ -18,7 +18,7 @@ std::uint64_t load_u64(std::span<const std::uint8_t> p) {
   return v;
 }
 
-// mtproto_security_guidelines.md, "Behavior in case of mismatch": a packet that fails the
+// "Security Guidelines for Client Developers", "Behavior in case of mismatch": a packet that fails the
 // decryption checks is discarded and the TCP connection made again. Other drops (a duplicate
 // msg_id after a reconnect, ...) are normal and keep the connection.
 bool undecryptable(const std::string& dropped_reason) {
@@ -226,7 +226,7 @@ void DcLink::on_bytes(std::span<const std::uint8_t> bytes, TimePoint now) {
       case transport::Decoded::Kind::quick_ack:
         break;
       case transport::Decoded::Kind::transport_error:
-        // mtproto_mtproto-transports.md "Transport errors": -404 on an encrypted packet means
+        // "MTProto transports", "Transport errors": -404 on an encrypted packet means
         // the server does not know our auth key.
         if (d.error_code == -404 && state_ == State::ready) {
           key_lost(now);

@@ -1,4 +1,4 @@
-// One MTProto connection to one DC, client role, as a sans-I/O state machine (style.md item 1):
+// One MTProto connection to one DC, client role, as a sans-I/O state machine:
 // the glue (dc_link_io.h) reports socket events and bytes, and performs what the link asks for
 // (connect, write, close, run a handshake step on a worker thread, wake at next_timer()).
 //
@@ -9,7 +9,7 @@
 //
 // The auth key and the MTProto session (session_id, seqno, salts, unanswered queries) live across
 // reconnects: ClientSession::on_reconnect re-sends what the server did not acknowledge, so every
-// query gets exactly one answer (mtproto_description.md; mtproto_service_messages_about_messages.md).
+// query gets exactly one answer ("Mobile Protocol: Detailed Description"; "Service Messages about Messages").
 // Keepalive: ping_delay_disconnect every ping_interval (the server closes the connection
 // disconnect_delay seconds after the last one, so a dead peer is noticed from both sides).
 #pragma once
@@ -47,7 +47,7 @@ struct DcLinkConfig {
   mtproto::session::ClientConfig session;
   Duration ping_interval = std::chrono::seconds(60);
   // The server drops the connection this long after a ping if no other ping follows
-  // (mtproto_service_messages.md, ping_delay_disconnect; Telegram's apps use 75 s for 60 s pings).
+  // ("Service Messages", ping_delay_disconnect; Telegram's apps use 75 s for 60 s pings).
   Duration ping_grace = std::chrono::seconds(15);
   Duration connect_timeout = std::chrono::seconds(10);
   Duration handshake_timeout = std::chrono::seconds(30);

@@ -1,4 +1,4 @@
-// Asio glue for one DcLink (style.md item 10, the chat_server pattern): a socket, a reader
+// Asio glue for one DcLink (the chat_server pattern of Asio's examples): a socket, a reader
 // coroutine, a write queue, one timer, and a worker pool for key-exchange steps. All calls on the
 // io_context's thread. Every input to the link is followed by drive(), which performs what the
 // link asks for and hands its events to the owner.

@@ -1,7 +1,7 @@
 // One JSON-lines client connection (the daemon's front end): reads request lines, answers
 // server/session at once, hands messages to its account, writes answers and updates as they
 // come. Output is a bounded queue: a client that stops reading is disconnected with a logged
-// reason instead of growing the daemon's memory (issue: bounded output queue).
+// reason instead of growing the daemon's memory.
 #pragma once
 
 #include <cstdint>

@@ -57,7 +57,7 @@ Status restore_session(const SessionFields& f, SessionState& session, ServerSett
   s.dc = f.dc ? static_cast<int>(*f.dc) : srv.dc;
   KeyState k;
   k.auth_key.key = *f.auth_key;
-  // auth_key_id: the low 64 bits of SHA1(auth_key) (mtproto_description.md).
+  // auth_key_id: the low 64 bits of SHA1(auth_key) ("Mobile Protocol: Detailed Description").
   const auto h = crypto::sha1(k.auth_key.key);
   for (int i = 19; i >= 12; --i) k.auth_key.id = (k.auth_key.id << 8) | h[static_cast<std::size_t>(i)];
   if (f.server_salt) k.server_salt = *f.server_salt;

@@ -1,4 +1,4 @@
-// Who may use the daemon (issue 7, "Access"): --token TOKEN gives everything, --token
+// Who may use the daemon (README, "Shared sessions"): --token TOKEN gives everything, --token
 // TOKEN:alice,bob only the named sessions alice and bob. Tokens are compared in constant time
 // and never logged.
 #pragma once

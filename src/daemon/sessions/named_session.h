@@ -1,4 +1,4 @@
-// A named shared session (issue 7): one Account (auth keys, MTProto sessions, salts per DC)
+// A named shared session: one Account (auth keys, MTProto sessions, salts per DC)
 // shared by every client attached to the name. Answers go to the client and id that asked (the
 // Account routes them); every update is numbered (seq), kept in a bounded ring and sent to
 // every attached client. With no client attached the account stays connected (keepalive pings)

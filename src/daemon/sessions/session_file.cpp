@@ -36,7 +36,7 @@ Status key_from_json(const json& j, const std::string& where, KeyState& k) {
     return Status::error(where + ".auth_key: expected base64 (" + e + ")");
   if (bytes.size() != 256) return Status::error(where + ".auth_key: expected 256 bytes, got " + std::to_string(bytes.size()));
   std::copy(bytes.begin(), bytes.end(), k.auth_key.key.begin());
-  // auth_key_id: the low 64 bits of SHA1(auth_key) (mtproto_description.md).
+  // auth_key_id: the low 64 bits of SHA1(auth_key) ("Mobile Protocol: Detailed Description").
   const auto h = crypto::sha1(k.auth_key.key);
   k.auth_key.id = 0;
   for (int i = 19; i >= 12; --i) k.auth_key.id = (k.auth_key.id << 8) | h[static_cast<std::size_t>(i)];

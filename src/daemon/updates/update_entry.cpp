@@ -59,7 +59,7 @@ Sequence sequence_of(const json& update) {
     }
     return s;
   }
-  // "there is a qts instead of pts, and events are never grouped" (api_updates.md).
+  // "there is a qts instead of pts, and events are never grouped" ("Working with Updates").
   if (auto q = update.find("qts"); q != update.end() && q->is_number_integer()) {
     s.box = Sequence::Box::secondary;
     s.pts = q->get<std::int32_t>();

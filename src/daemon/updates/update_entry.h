@@ -1,4 +1,4 @@
-// Which event sequence one Update object belongs to (api_updates.md, "Message-related event
+// Which event sequence one Update object belongs to ("Working with Updates", "Message-related event
 // sequences"): the common box (pts/pts_count), the secondary one (qts, count always 1), a
 // channel's box (pts/pts_count with a channel id), none (applied in place), or the server's
 // request to fetch a channel's difference (updateChannelTooLong).
@@ -26,7 +26,7 @@ struct Sequence {
 // `update`: one Update object in TL JSON ({"_cons":"updateNewMessage",...}).
 Sequence sequence_of(const nlohmann::json& update);
 
-// What checking `pts`/`qts`/`seq` against the local state says (api_updates.md, "pts: checking
+// What checking `pts`/`qts`/`seq` against the local state says ("Working with Updates", "pts: checking
 // and applying" and "seq: checking and applying").
 enum class Check { apply, duplicate, gap };
 Check check_pts(std::int32_t local, std::int32_t pts, std::int32_t count);

@@ -1,4 +1,4 @@
-// The account's update state as ../shared/ref/docs/api_updates.md defines it ("Fetching state"):
+// The account's update state as "Working with Updates" defines it ("Fetching state"):
 // the common message box (pts), the secondary sequence (qts), the Updates sequence (seq, date)
 // and one pts per channel message box. JSON form for session files: {"pts","qts","seq","date",
 // "channels":{"<channel_id>":pts}}.

@@ -39,7 +39,7 @@ bool is_affected(const std::string& cons) {
 
 bool is_container(const std::string& cons) { return cons == "updates" || cons == "updatesCombined"; }
 
-// Answers that carry a channel's pts without being updates (api_updates.md "Fetching state": "the
+// Answers that carry a channel's pts without being updates ("Working with Updates", "Fetching state": "the
 // initial channel state can be obtained from the dialog constructor when fetching dialogs, from
 // the full channel info ...").
 bool is_dialog_list(const std::string& cons) {
@@ -202,7 +202,7 @@ UpdateTracker::Outcome UpdateTracker::try_apply(const json& body, bool force_com
       case Sequence::Box::channel: {
         auto it = s.channel_pts.find(q.channel_id);
         if (it == s.channel_pts.end()) {
-          // No state for this channel yet (api_updates.md: it comes from dialogs, channelFull or
+          // No state for this channel yet ("Working with Updates": it comes from dialogs, channelFull or
           // updateChannelTooLong): its first update sets it.
           s.channel_pts[q.channel_id] = q.pts;
           return Entry::keep;

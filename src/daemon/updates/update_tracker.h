@@ -1,8 +1,8 @@
-// Gapless updates for one account, sans-I/O (../shared/ref/docs/api_updates.md): every Updates
+// Gapless updates for one account, sans-I/O ("Working with Updates"): every Updates
 // object the server pushes, and every RPC answer that moves the account's pts, goes in; out come
 // actions: updates to deliver (in order, each once), API calls to make (updates.getState,
 // updates.getDifference, updates.getChannelDifference) whose answers come back through
-// on_call_result/on_call_failed, and holds (a gap may still fill, api_updates.md: "wait up to 0.5
+// on_call_result/on_call_failed, and holds (a gap may still fill, "Working with Updates": "wait up to 0.5
 // seconds"). Time is injected: the caller arms a timer for next_timer() and calls on_timer(now).
 //
 // Life cycle:
@@ -88,7 +88,7 @@ class UpdateTracker {
   // what waits and goes back to not started; for a channel it forgets the channel's pts (the
   // next update of the channel is taken as it is).
   std::vector<Action> on_call_failed(std::uint64_t call_id, TimePoint now);
-  // new_session_created (mtproto_service_messages.md) and a re-established connection: updates
+  // new_session_created ("Service Messages") and a re-established connection: updates
   // may have been lost ("Session loss on the server").
   std::vector<Action> on_new_session(TimePoint now);
   std::vector<Action> on_reconnect(TimePoint now);

@@ -73,7 +73,7 @@ Result<Output> ClientHandshake::on_message(std::span<const std::uint8_t> body) {
 Result<Output> ClientHandshake::on_res_pq(std::span<const std::uint8_t> body) {
   auto res = parse_res_pq(body);
   if (!res) return fail<Output>(res.message());
-  // mtproto_security_guidelines.md "Checking nonce, server_nonce and new_nonce fields".
+  // "Security Guidelines for Client Developers", "Checking nonce, server_nonce and new_nonce fields".
   if (res->nonce != nonce_) return fail<Output>("resPQ: nonce mismatch");
   server_nonce_ = res->server_nonce;
 
@@ -144,7 +144,7 @@ Result<Output> ClientHandshake::on_server_dh_params(std::span<const std::uint8_t
   if (inner->nonce != nonce_) return fail<Output>("server_DH_inner_data: nonce mismatch");
   if (inner->server_nonce != server_nonce_) return fail<Output>("server_DH_inner_data: server_nonce mismatch");
 
-  // mtproto_auth_key.md step 6 and mtproto_security_guidelines.md "Validation of DH parameters".
+  // "Creating an Authorization Key", step 6 and "Security Guidelines for Client Developers", "Validation of DH parameters".
   if (auto s = crypto::check_dh_params(inner->g, inner->dh_prime); !s) {
     return fail<Output>("server_DH_inner_data: dh params invalid: " + s.message());
   }

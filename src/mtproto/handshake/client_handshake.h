@@ -1,5 +1,5 @@
-// Client role of the auth-key exchange (mtproto_auth_key.md steps 1-9) as a sans-I/O state
-// machine (style.md item 1): start() gives the first body to send, on_message(body) consumes a
+// Client role of the auth-key exchange ("Creating an Authorization Key", steps 1-9) as a sans-I/O state
+// machine: start() gives the first body to send, on_message(body) consumes a
 // server reply and gives the next body or completion. Bodies are TL message_data; wrapping them
 // in unencrypted messages is plain_message.h's job.
 //
@@ -33,7 +33,7 @@ struct ClientConfig {
   bool req_pq_multi = true;     // false: the older req_pq constructor
 };
 
-// The dc value sent in p_q_inner_data_dc (mtproto_auth_key.md step 4).
+// The dc value sent in p_q_inner_data_dc ("Creating an Authorization Key", step 4).
 std::int32_t wire_dc_id(std::int32_t dc_id, bool test_dc, bool media);
 
 struct ClientResult {
@@ -69,7 +69,7 @@ class ClientHandshake {
   Bytes start();
   // A server body. Errors (each with its own message) move the machine to Failed.
   Result<Output> on_message(std::span<const std::uint8_t> body);
-  // The last body sent, to re-send after a lost answer (mtproto_auth_key.md "Error Handling").
+  // The last body sent, to re-send after a lost answer ("Creating an Authorization Key", "Error Handling").
   const Bytes& last_sent() const { return last_sent_; }
 
   State state() const { return state_; }

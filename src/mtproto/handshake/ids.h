@@ -1,4 +1,4 @@
-// Constructor ids of the unencrypted key-exchange messages (tl/mtproto.tl; mtproto_auth_key.md).
+// Constructor ids of the unencrypted key-exchange messages (tl/mtproto.tl; "Creating an Authorization Key").
 // A test checks each against the schema loaded from tl/mtproto.tl.
 #pragma once
 

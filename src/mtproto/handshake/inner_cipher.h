@@ -1,4 +1,4 @@
-// The symmetric layer of steps 6 and 7 (mtproto_auth_key.md), the same for both roles:
+// The symmetric layer of steps 6 and 7 ("Creating an Authorization Key"), the same for both roles:
 // X_with_hash := SHA1(X) + X + (0-15 random bytes) to a multiple of 16, AES-256-IGE with
 // tmp_aes_key / tmp_aes_iv. Used for server_DH_inner_data and client_DH_inner_data.
 #pragma once
@@ -19,7 +19,7 @@ Bytes encrypt_with_hash(std::span<const std::uint8_t> data, const crypto::AesKey
 // multiple of 16 or too short to hold the SHA1.
 Result<Bytes> decrypt_with_hash(std::span<const std::uint8_t> encrypted, const crypto::AesKeyIv& tmp, const char* what);
 
-// mtproto_security_guidelines.md "Checking SHA1 hash values during key generation": the first 20
+// "Security Guidelines for Client Developers", "Checking SHA1 hash values during key generation": the first 20
 // bytes must be SHA1 of the next data_length bytes, and at most 15 padding bytes may follow.
 Status check_with_hash(std::span<const std::uint8_t> with_hash, std::size_t data_length, const char* what);
 

@@ -1,4 +1,4 @@
-// TL bodies of the key exchange (mtproto_auth_key.md, tl/mtproto.tl): one struct per message,
+// TL bodies of the key exchange ("Creating an Authorization Key", tl/mtproto.tl): one struct per message,
 // serialize_*() with WireWriter and parse_*() with the sticky-error WireReader. Parsers never
 // trust lengths: every error names the message and the offset.
 #pragma once

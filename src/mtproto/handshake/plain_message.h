@@ -1,4 +1,4 @@
-// The unencrypted message envelope used by the key exchange (mtproto_description.md,
+// The unencrypted message envelope used by the key exchange ("Mobile Protocol: Detailed Description",
 // "Unencrypted Message"): auth_key_id = 0 (int64), message_id (int64), message_data_length
 // (int32), message_data. The handshake state machines work on message_data only.
 #pragma once
@@ -24,7 +24,7 @@ struct PlainMessage {
 
 // Validates auth_key_id == 0, message_data_length == the bytes that follow (4..kMaxPlainBody,
 // multiple of 4) and, if `sender` is given, the msg_id parity of that side
-// (mtproto_description.md "Message Identifier": client msg_id % 4 == 0, server responses % 4 == 1).
+// ("Mobile Protocol: Detailed Description", "Message Identifier": client msg_id % 4 == 0, server responses % 4 == 1).
 Result<PlainMessage> decode_plain(std::span<const std::uint8_t> packet);
 Result<PlainMessage> decode_plain(std::span<const std::uint8_t> packet, crypto::Side sender);
 

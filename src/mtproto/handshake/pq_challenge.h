@@ -1,4 +1,4 @@
-// Server side of the proof of work (mtproto_auth_key.md step 2): pq = p * q with two different
+// Server side of the proof of work ("Creating an Authorization Key", step 2): pq = p * q with two different
 // random odd primes of about 31 bits, so pq fits the "normally <= 2^63-1" the client expects.
 #pragma once
 

@@ -49,7 +49,7 @@ ServerHandshake::~ServerHandshake() {
 }
 
 Result<Output> ServerHandshake::on_message(std::span<const std::uint8_t> body) {
-  // mtproto_auth_key.md "Error Handling": exactly the same request gets exactly the same answer.
+  // "Creating an Authorization Key", "Error Handling": exactly the same request gets exactly the same answer.
   if (state_ != State::Failed && !last_reply_.empty() && equal(body, last_request_)) {
     return Output{last_reply_, state_ == State::Done};
   }

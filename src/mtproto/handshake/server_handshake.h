@@ -1,4 +1,4 @@
-// Server role of the auth-key exchange (mtproto_auth_key.md steps 2, 6, 8, 9), mirror of
+// Server role of the auth-key exchange ("Creating an Authorization Key", steps 2, 6, 8, 9), mirror of
 // client_handshake.h, for the local test DC. Sans-I/O: on_message(body) -> reply body.
 //
 //   WaitReqPq -req_pq(_multi)-> WaitReqDhParams -req_DH_params-> WaitSetClientDhParams

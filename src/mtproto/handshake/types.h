@@ -15,7 +15,7 @@ using Int128 = std::array<std::uint8_t, 16>;  // TL int128, wire order
 using Int256 = std::array<std::uint8_t, 32>;  // TL int256, wire order
 
 
-// Unix time in nanoseconds. Injected so tests are deterministic (style.md item 3).
+// Unix time in nanoseconds. Injected so tests are deterministic.
 using UnixClock = std::function<std::int64_t()>;
 
 UnixClock system_clock();

@@ -1,4 +1,4 @@
-// bad_server_salt and bad_msg_notification (mtproto_service_messages_about_messages.md, "Notice
+// bad_server_salt and bad_msg_notification ("Service Messages about Messages", "Notice
 // of Ignored Error Message"). Acted on only when they name a message we recently sent.
 #include "mtproto/session/client_session.h"
 

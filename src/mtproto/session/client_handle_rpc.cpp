@@ -1,4 +1,4 @@
-// rpc_result (mtproto_service_messages.md, "Response to an RPC query"): matched to its request by
+// rpc_result ("Service Messages", "Response to an RPC query"): matched to its request by
 // req_msg_id (any copy's), delivered once, then the request is forgotten.
 #include "mtproto/session/client_session.h"
 #include "mtproto/session/ids.h"

@@ -1,5 +1,5 @@
-// Service messages other than answers and error notifications (mtproto_service_messages.md,
-// mtproto_service_messages_about_messages.md).
+// Service messages other than answers and error notifications ("Service Messages",
+// "Service Messages about Messages").
 #include <algorithm>
 
 #include "mtproto/session/client_session.h"
@@ -82,7 +82,7 @@ void ClientSession::handle_future_salts(std::span<const std::uint8_t> body, Even
     drop(ev, "future_salts malformed");
     return;
   }
-  // mtproto_service_messages.md: req_msg_id must be our get_future_salts.
+  // "Service Messages": req_msg_id must be our get_future_salts.
   Request* req = table_.find(req_msg_id);
   if (!req || req->kind != RequestKind::get_future_salts) {
     drop(ev, "future_salts for a request we did not send");
@@ -110,7 +110,7 @@ void ClientSession::handle_detailed_info(std::uint32_t ctor, std::span<const std
     return;
   }
   if (about) mark_acked(about);
-  // Already have the answer -> ack it; otherwise ask for it (mtproto_service_messages_about_messages.md,
+  // Already have the answer -> ack it; otherwise ask for it ("Service Messages about Messages",
   // "Extended Voluntary Communication of Status of One Message").
   if (received_.contains(answer_msg_id)) {
     note_ack(answer_msg_id, true, now);
@@ -209,7 +209,7 @@ void ClientSession::handle_resend_req(std::uint64_t msg_id, std::span<const std:
     else
       all_known = false;
   }
-  // mtproto_service_messages_about_messages.md: if one is unknown, answer as to msgs_state_req.
+  // "Service Messages about Messages": if one is unknown, answer as to msgs_state_req.
   if (!all_known) queue_service(write_msgs_state_info(msg_id, state_info_bytes(wanted)));
 }
 

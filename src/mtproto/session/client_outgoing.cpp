@@ -1,5 +1,5 @@
 // Packing of outgoing messages: queued requests, acks and service answers go out together as one
-// message or one msg_container (mtproto_service_messages.md, "Containers").
+// message or one msg_container ("Service Messages", "Containers").
 #include <algorithm>
 
 #include "mtproto/session/client_session.h"
@@ -13,7 +13,7 @@ constexpr std::size_t kRememberedStateRequests = 16;
 }  // namespace
 
 void ClientSession::refresh_salt(TimePoint now) {
-  // mtproto_service_messages.md, "Request for several future salts": switch to the salt valid
+  // "Service Messages", "Request for several future salts": switch to the salt valid
   // now (server clock), and ask for more before the known ones run out.
   const std::int64_t t = to_unix_seconds(ids_.corrected(now));
   std::erase_if(future_salts_, [t](const FutureSalt& s) { return s.valid_until <= t; });
@@ -104,7 +104,7 @@ std::optional<Bytes> ClientSession::take_outgoing(TimePoint now) {
     h.seq_no = msgs[0].seq_no;
     return encrypt_packet(key_, Side::client, h, msgs[0].body, random_, cfg_.max_extra_padding_blocks);
   }
-  // mtproto_description.md: a container's msg_id is greater than its messages', its seqno >= theirs.
+  // "Mobile Protocol: Detailed Description": a container's msg_id is greater than its messages', its seqno >= theirs.
   h.msg_id = ids_.next(now, MsgIdKind::client);
   h.seq_no = seq_.next(false);
   std::vector<std::uint64_t> inner;

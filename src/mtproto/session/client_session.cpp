@@ -27,9 +27,9 @@ std::uint64_t ClientSession::enqueue(RequestKind kind, Bytes body, std::uint64_t
 }
 
 std::uint64_t ClientSession::send_query(Bytes body, std::uint64_t token, TimePoint now) {
-  // mtproto_service_messages.md, "Packed Object": gzip_packed may carry queries to the server.
+  // "Service Messages", "Packed Object": gzip_packed may carry queries to the server.
   if (auto packed = maybe_gzip(body, cfg_.gzip_queries_over)) body = std::move(*packed);
-  // mtproto_description.md: API queries must be content-related (else bad_msg 35).
+  // "Mobile Protocol: Detailed Description": API queries must be content-related (else bad_msg 35).
   return enqueue(RequestKind::query, std::move(body), token, true, now);
 }
 
@@ -41,13 +41,13 @@ bool ClientSession::cancel(std::uint64_t token, TimePoint now) {
   const std::uint64_t msg_id = r->msg_id;
   table_.erase(key);
   std::erase(send_queue_, key);
-  // mtproto_service_messages.md, "Cancellation of an RPC Query".
+  // "Service Messages", "Cancellation of an RPC Query".
   if (sent) enqueue(RequestKind::drop_answer, write_rpc_drop_answer(msg_id), 0, true, now);
   return true;
 }
 
 std::uint64_t ClientSession::send_ping(std::uint64_t ping_id, TimePoint now) {
-  // Pings do not require acknowledgments (mtproto_service_messages.md): not content-related.
+  // Pings do not require acknowledgments ("Service Messages"): not content-related.
   const std::uint64_t id = enqueue(RequestKind::ping, write_ping(ping_id), 0, false, now);
   table_.find(id)->ping_id = ping_id;
   return id;
@@ -63,7 +63,7 @@ std::uint64_t ClientSession::send_ping_delay_disconnect(std::uint64_t ping_id, s
 
 std::uint64_t ClientSession::request_future_salts(TimePoint now, std::int32_t num) {
   if (num <= 0) num = cfg_.future_salts_num;
-  num = std::clamp(num, 1, 64);  // mtproto_service_messages.md: between 1 and 64
+  num = std::clamp(num, 1, 64);  // "Service Messages": between 1 and 64
   return enqueue(RequestKind::get_future_salts, write_get_future_salts(num), 0, true, now);
 }
 
@@ -75,7 +75,7 @@ std::uint64_t ClientSession::destroy_session(std::uint64_t other_session_id, Tim
 }
 
 void ClientSession::requeue(Request& r, TimePoint now) {
-  // mtproto_service_messages_about_messages.md: a message the server may not have got is re-sent
+  // "Service Messages about Messages": a message the server may not have got is re-sent
   // with a new msg_id (and so a new seqno), never alone under its old one.
   table_.rekey(r, ids_.next(now, MsgIdKind::client));
   r.seq_no = seq_.next(r.content_related);
@@ -88,7 +88,7 @@ void ClientSession::requeue(Request& r, TimePoint now) {
 void ClientSession::queue_service(Bytes body) { service_out_.push_back(std::move(body)); }
 
 void ClientSession::note_ack(std::uint64_t msg_id, bool content_related, TimePoint now) {
-  // mtproto_description.md, "Content-related Message": the client must ack through msgs_ack.
+  // "Mobile Protocol: Detailed Description", "Content-related Message": the client must ack through msgs_ack.
   if (!content_related) return;
   pending_acks_.push_back(msg_id);
   if (!ack_deadline_) ack_deadline_ = now + cfg_.ack_delay;
@@ -106,7 +106,7 @@ std::vector<ClientEvent> ClientSession::on_packet(std::span<const std::uint8_t> 
     drop(ev, to_string(*err));
     return ev;
   }
-  // mtproto_security_guidelines.md, "Checking session_id" and "Checking msg_id".
+  // "Security Guidelines for Client Developers", "Checking session_id" and "Checking msg_id".
   if (m.header.session_id != session_id_) {
     drop(ev, "session_id is not this session's");
     return ev;
@@ -191,7 +191,7 @@ void ClientSession::dispatch(std::uint64_t msg_id, std::span<const std::uint8_t>
     case ids::destroy_session_ok:
     case ids::destroy_session_none: handle_destroy_session_answer(*ctor, body, ev); return;
     case ids::msg_container: drop(ev, "msg_container inside gzip_packed"); return;
-    case ids::msg_copy: drop(ev, "msg_copy is not used (mtproto_service_messages.md)"); return;
+    case ids::msg_copy: drop(ev, "msg_copy is not used ("Service Messages")"); return;
     default: ev.push_back(Update{msg_id, Bytes(body.begin(), body.end())}); return;
   }
 }

@@ -1,5 +1,5 @@
-// The client role of an MTProto 2.0 encrypted session (mtproto_description.md,
-// mtproto_service_messages*.md), sans-I/O: the caller feeds decrypted-to-be packets with
+// The client role of an MTProto 2.0 encrypted session ("Mobile Protocol: Detailed Description",
+// "Service Messages" and "Service Messages about Messages"), sans-I/O: the caller feeds decrypted-to-be packets with
 // on_packet(), pulls packets to send with take_outgoing(), and asks next_timer() when to call
 // take_outgoing() again. Time and randomness are injected.
 //
@@ -26,7 +26,7 @@ namespace mtjson::mtproto::session {
 
 struct ClientConfig {
   // Acks are piggybacked on the next packet; with nothing else to send they go alone after
-  // ack_delay, or at once when ack_batch are pending (mtproto_service_messages_about_messages.md
+  // ack_delay, or at once when ack_batch are pending ("Service Messages about Messages"
   // suggests a stand-alone ack past ~16 unacknowledged messages).
   Duration ack_delay = std::chrono::milliseconds(200);
   std::size_t ack_batch = 16;
@@ -46,7 +46,7 @@ struct ClientConfig {
 
 class ClientSession {
  public:
-  // session_id is drawn from `random` (a new random 64-bit session, mtproto_description.md).
+  // session_id is drawn from `random` (a new random 64-bit session, "Mobile Protocol: Detailed Description").
   ClientSession(AuthKey key, std::uint64_t server_salt, crypto::RandomSource& random, ClientConfig config = {});
 
   // Queues an API query; returns its msg_id (usable in invokeAfterMsg; a re-send gets a new one,

@@ -13,7 +13,7 @@ namespace mtjson::mtproto::session {
 
 // --- shared ---
 // A packet or message was discarded (decrypt failure, replay, bad session...). The caller may
-// close the connection (mtproto_security_guidelines.md recommends it for decrypt failures).
+// close the connection ("Security Guidelines for Client Developers" recommends it for decrypt failures).
 struct Dropped {
   std::string reason;
 };

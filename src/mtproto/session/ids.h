@@ -1,5 +1,5 @@
 // Constructor ids of the MTProto service messages this layer serializes by hand (tl/mtproto.tl;
-// mtproto_service_messages.md, mtproto_service_messages_about_messages.md). A test checks every
+// "Service Messages", "Service Messages about Messages"). A test checks every
 // constant against tl/mtproto.tl so the two cannot drift apart.
 #pragma once
 

@@ -9,7 +9,7 @@ std::uint64_t MsgIdGenerator::next(TimePoint now, MsgIdKind kind) {
     id = (last_ & ~std::uint64_t{3}) | residue;
     if (id <= last_) id += 4;
   }
-  // mtproto_description.md: the low 32 bits must not be empty (they carry the fraction).
+  // "Mobile Protocol: Detailed Description": the low 32 bits must not be empty (they carry the fraction).
   if ((id & 0xffffffffu) == 0) id += 4;
   last_ = id;
   return id;

@@ -1,5 +1,5 @@
-// msg_id generation and checking (mtproto_description.md, "Message Identifier (msg_id)";
-// mtproto_security_guidelines.md, "Checking msg_id").
+// msg_id generation and checking ("Mobile Protocol: Detailed Description", "Message Identifier (msg_id)";
+// "Security Guidelines for Client Developers", "Checking msg_id").
 #pragma once
 
 #include <cstddef>
@@ -38,7 +38,7 @@ class MsgIdGenerator {
 };
 
 enum class TimeVerdict { ok, too_old, too_new };
-// mtproto_description.md: "A message is rejected over 300 seconds after it is created or 30
+// "Mobile Protocol: Detailed Description": "A message is rejected over 300 seconds after it is created or 30
 // seconds before it is created".
 inline constexpr Duration kMaxMsgAge = std::chrono::seconds(300);
 inline constexpr Duration kMaxMsgLead = std::chrono::seconds(30);
@@ -46,7 +46,7 @@ TimeVerdict check_msg_id_time(std::uint64_t msg_id, TimePoint now);
 
 enum class WindowVerdict { fresh, duplicate, too_old };
 
-// Replay protection (mtproto_security_guidelines.md, "Checking msg_id"): remembers the last
+// Replay protection ("Security Guidelines for Client Developers", "Checking msg_id"): remembers the last
 // `capacity` msg_ids received (with their seqno, for the server's seqno checks). An id equal to a
 // stored one is a duplicate; an id lower than all stored ones once the window is full is too old
 // (it may have been forgotten). Hence: "fresh" is returned at most once per id, ever.
@@ -72,7 +72,7 @@ class MsgIdWindow {
   std::map<std::uint64_t, std::uint32_t> ids_;
 };
 
-// mtproto_description.md, "Message Sequence Number": content-related messages get 2*n+1 and
+// "Mobile Protocol: Detailed Description", "Message Sequence Number": content-related messages get 2*n+1 and
 // increment n, others get 2*n.
 class SeqNoCounter {
  public:

@@ -59,7 +59,7 @@ std::vector<std::uint8_t> seal(const AuthKey& key, Side sender, const MessageHea
 std::vector<std::uint8_t> encrypt_packet(const AuthKey& key, Side sender, const MessageHeader& header,
                                          std::span<const std::uint8_t> body, crypto::RandomSource& random,
                                          std::size_t max_extra_blocks) {
-  // mtproto_description.md: 12..1024 padding bytes, total a multiple of 16.
+  // "Mobile Protocol: Detailed Description": 12..1024 padding bytes, total a multiple of 16.
   std::size_t padding = kMinPadding;
   padding += (16 - (kInternalHeaderSize + body.size() + padding) % 16) % 16;
   const std::size_t extra_max = std::min(max_extra_blocks, (kMaxPadding - padding) / 16);
@@ -114,7 +114,7 @@ std::optional<DecryptError> decrypt_packet(const AuthKey& key, Side sender, std:
   crypto::aes_ige_decrypt(kv.key, kv.iv, packet.subspan(kExternalHeaderSize), out.plaintext);
 
   // The msg_key check comes before anything read from the plaintext is trusted, and the same
-  // drop follows any later failure (mtproto_security_guidelines.md).
+  // drop follows any later failure ("Security Guidelines for Client Developers").
   const crypto::MsgKey expected = crypto::compute_msg_key(view(key), sender, out.plaintext);
   if (CRYPTO_memcmp(expected.data(), msg_key.data(), 16) != 0) return DecryptError::msg_key_mismatch;
 

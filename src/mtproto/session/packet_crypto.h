@@ -1,9 +1,9 @@
-// The MTProto 2.0 encrypted message (mtproto_description.md, "Encrypted Message"):
+// The MTProto 2.0 encrypted message ("Mobile Protocol: Detailed Description", "Encrypted Message"):
 //   auth_key_id:int64 | msg_key:int128 | AES-256-IGE(salt | session_id | msg_id | seq_no | length |
 //                                                    message_data | 12..1024 bytes of padding)
-// One implementation for both roles, chosen by the side that *sent* the packet (style.md item 2).
+// One implementation for both roles, chosen by the side that *sent* the packet.
 // Decryption never throws: every failure is a typed DecryptError, and the caller drops the
-// packet (mtproto_security_guidelines.md, "Behavior in case of mismatch").
+// packet ("Security Guidelines for Client Developers", "Behavior in case of mismatch").
 #pragma once
 
 #include <cstdint>
@@ -66,9 +66,9 @@ struct DecryptedMessage {
 // The auth_key_id a packet names (first 8 bytes, little-endian); nullopt if shorter than 8 bytes.
 std::optional<std::uint64_t> packet_auth_key_id(std::span<const std::uint8_t> packet);
 
-// Decrypts a packet sent by `sender`. Checks, in this order (style.md item 5): size, auth_key_id,
+// Decrypts a packet sent by `sender`. Checks, in this order: size, auth_key_id,
 // KDF + AES-IGE, constant-time msg_key compare, length field within bounds and mod 4, padding
-// 12..1024 (mtproto_security_guidelines.md, "Checking SHA256 hash value of msg_key",
+// 12..1024 ("Security Guidelines for Client Developers", "Checking SHA256 hash value of msg_key",
 // "Checking message length"). On error `out` is unspecified.
 std::optional<DecryptError> decrypt_packet(const AuthKey& key, Side sender, std::span<const std::uint8_t> packet,
                                            DecryptedMessage& out);

@@ -1,5 +1,5 @@
-// The server's handling of service messages (mtproto_service_messages.md,
-// mtproto_service_messages_about_messages.md); anything else is an API query for the app.
+// The server's handling of service messages ("Service Messages",
+// "Service Messages about Messages"); anything else is an API query for the app.
 #include <algorithm>
 
 #include "mtproto/session/ids.h"
@@ -58,7 +58,7 @@ void ServerSession::handle_ping(std::uint32_t ctor, std::uint64_t msg_id, std::s
   std::int32_t delay = 0;
   if (ctor == ids::ping_delay_disconnect) delay = r.read_i32();
   if (r.failed()) return;
-  // mtproto_service_messages.md, "Deferred Connection Closure + PING": each one resets the timer.
+  // "Service Messages", "Deferred Connection Closure + PING": each one resets the timer.
   if (ctor == ids::ping_delay_disconnect) disconnect_deadline_ = now + std::chrono::seconds(std::max(delay, 0));
   queue(write_pong(msg_id, ping_id), false, MsgIdKind::server_response, now);
 }
@@ -115,7 +115,7 @@ void ServerSession::handle_resend_req(std::uint64_t msg_id, std::span<const std:
   const bool all_known =
       std::all_of(wanted.begin(), wanted.end(), [&](std::uint64_t id) { return unacked_.count(id) != 0; });
   if (!all_known) {
-    // mtproto_service_messages_about_messages.md: answered as if it were a msgs_state_req.
+    // "Service Messages about Messages": answered as if it were a msgs_state_req.
     queue(write_msgs_state_info(msg_id, state_info_bytes(wanted)), false, MsgIdKind::server_response, now);
     return;
   }

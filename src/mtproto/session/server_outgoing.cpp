@@ -1,4 +1,4 @@
-// The server's answers, updates and outgoing packing (mtproto_service_messages.md).
+// The server's answers, updates and outgoing packing ("Service Messages").
 #include "mtproto/session/ids.h"
 #include "mtproto/session/server_session.h"
 
@@ -30,7 +30,7 @@ bool ServerSession::reply(std::uint64_t req_msg_id, std::span<const std::uint8_t
   if (drop_running_.erase(req_msg_id)) {
     rpc = write_rpc_result(req_msg_id, write_bare_constructor(ids::rpc_answer_dropped_running));
   } else if (auto packed = maybe_gzip(result, cfg_.gzip_answers_over)) {
-    // mtproto_service_messages.md, "Packed Object": big answers travel gzip_packed.
+    // "Service Messages", "Packed Object": big answers travel gzip_packed.
     rpc = write_rpc_result(req_msg_id, *packed);
   } else {
     rpc = write_rpc_result(req_msg_id, result);

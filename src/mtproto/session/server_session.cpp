@@ -9,7 +9,7 @@ namespace mtjson::mtproto::session {
 namespace {
 
 // Constructors a client may send without marking them content-related; any other (an API
-// query) with an even seqno gets bad_msg_notification 35 (mtproto_description.md,
+// query) with an even seqno gets bad_msg_notification 35 ("Mobile Protocol: Detailed Description",
 // "Content-related Message").
 bool may_be_non_content(std::uint32_t ctor) {
   switch (ctor) {
@@ -90,7 +90,7 @@ std::optional<std::int32_t> ServerSession::check_seqno(std::uint64_t msg_id, std
   const bool content = is_content_related_seqno(seq_no);
   if (content && must_be_non_content(ctor)) return 34;
   if (!content && !may_be_non_content(ctor)) return 35;
-  // mtproto_service_messages_about_messages.md, codes 32/33: compare with the neighbours by msg_id.
+  // "Service Messages about Messages", codes 32/33: compare with the neighbours by msg_id.
   const auto& seen = received_.entries();
   auto next = seen.upper_bound(msg_id);
   if (next != seen.begin()) {
@@ -169,7 +169,7 @@ void ServerSession::handle_outer(std::uint64_t msg_id, std::uint32_t seq_no, std
   received_.insert(msg_id, seq_no);
 
   if (announce_session_) {
-    // mtproto_service_messages.md, "New Session Creation Notification": first_msg_id is the
+    // "Service Messages", "New Session Creation Notification": first_msg_id is the
     // first message of this session we process (the lowest inside a container).
     std::uint64_t first = msg_id;
     for (const InnerMessage& im : inner) first = std::min(first, im.msg_id);

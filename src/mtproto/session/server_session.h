@@ -1,6 +1,6 @@
 // The server role of an MTProto 2.0 encrypted session, for the test DC: validates every incoming
 // packet as the real server would (auth_key_id, session_id, salt, msg_id window/parity/replay,
-// seqno) and answers with the matching notifications (mtproto_service_messages_about_messages.md),
+// seqno) and answers with the matching notifications ("Service Messages about Messages"),
 // hands API queries to the application as Query events and wraps its answers in rpc_result.
 // Sans-I/O like ClientSession. One object follows one client session (a new session_id replaces
 // the old one, which destroy_session can then forget); keep it across reconnects of the client.
@@ -34,7 +34,7 @@ struct ServerConfig {
   std::size_t max_container_messages = kMaxContainerMessages;
   std::size_t max_packet_body = 1 << 20;
   Duration ack_delay = std::chrono::milliseconds(100);
-  // mtproto_description.md, "Server Salt": an old salt is still accepted 1800 s after it expired.
+  // "Mobile Protocol: Detailed Description", "Server Salt": an old salt is still accepted 1800 s after it expired.
   std::int32_t salt_grace_seconds = 1800;
   std::size_t max_extra_padding_blocks = 3;
 };
@@ -75,7 +75,7 @@ class ServerSession {
   std::size_t unacked_count() const { return unacked_.size(); }
   // How many bad_msg_notification / bad_server_salt were sent, by error code (tests).
   const std::map<std::int32_t, std::size_t>& notifications_sent() const { return notified_; }
-  // Simulates the server forgetting the session (it may, mtproto_service_messages.md).
+  // Simulates the server forgetting the session (it may, "Service Messages").
   void forget_session() { session_id_ = 0; }
 
  private:

@@ -158,7 +158,7 @@ Bytes write_bad_server_salt(std::uint64_t bad_msg_id, std::uint32_t bad_msg_seqn
   w.write_u32(ids::bad_server_salt);
   w.write_u64(bad_msg_id);
   w.write_u32(bad_msg_seqno);
-  w.write_i32(48);  // mtproto_service_messages_about_messages.md: 48 = incorrect server salt
+  w.write_i32(48);  // "Service Messages about Messages": 48 = incorrect server salt
   w.write_u64(new_server_salt);
   return out;
 }

@@ -1,5 +1,5 @@
 // Hand-written serialization of the MTProto service messages (hot path: no schema lookups), and
-// the parsing shared by both roles: containers with their inner msg_ids kept (style.md, "avoid"),
+// the parsing shared by both roles: containers with their inner msg_ids kept,
 // gzip_packed, Vector<long>. Layouts from tl/mtproto.tl; ids in ids.h.
 #pragma once
 
@@ -19,9 +19,9 @@ using Bytes = std::vector<std::uint8_t>;
 // The constructor id a serialized object starts with; nullopt if shorter than 4 bytes.
 std::optional<std::uint32_t> constructor_of(std::span<const std::uint8_t> body);
 
-// mtproto_service_messages.md: at most 8192 ids per msgs_ack / msgs_state_req / msg_resend_req.
+// "Service Messages": at most 8192 ids per msgs_ack / msgs_state_req / msg_resend_req.
 inline constexpr std::size_t kMaxIdsPerMessage = 8192;
-// mtproto_service_messages.md, "Simple Container": at most 1024 messages.
+// "Service Messages", "Simple Container": at most 1024 messages.
 inline constexpr std::size_t kMaxContainerMessages = 1024;
 
 struct FutureSalt {
@@ -79,7 +79,7 @@ bool unpack_gzip(std::span<const std::uint8_t> body, std::size_t max_size, Bytes
 // Vector<long> (boxed); fails the reader on a wrong id or more than kMaxIdsPerMessage entries.
 std::vector<std::uint64_t> read_long_vector(tl::WireReader& r);
 
-// The status byte of msgs_state_info (mtproto_service_messages_about_messages.md).
+// The status byte of msgs_state_info ("Service Messages about Messages").
 namespace msg_state {
 inline constexpr std::uint8_t unknown_too_low = 1;
 inline constexpr std::uint8_t not_received = 2;

@@ -1,5 +1,5 @@
 // Time as the session layer sees it: an explicit "now" passed in by the caller (sans-I/O; tests
-// drive the clock), and the msg_id <-> time mapping of mtproto_description.md ("msg_id must
+// drive the clock), and the msg_id <-> time mapping of "Mobile Protocol: Detailed Description" ("msg_id must
 // approximately equal unixtime*2^32", the low 32 bits being the fraction of a second).
 #pragma once
 

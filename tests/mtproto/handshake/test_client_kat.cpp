@@ -1,5 +1,5 @@
 // Known-answer test: the client fed the official example's server replies and randomness
-// (mtproto_samples-auth_key.md, data/auth_key_sample.json) reproduces every value the page fixes.
+// ("Auth key generation example", data/auth_key_sample.json) reproduces every value the page fixes.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -143,7 +143,7 @@ TEST_CASE("plain-message envelope: sample client messages, and the errata in the
     CHECK(decode_plain(sample(std::string(m) + ".payload"), crypto::Side::server).message() ==
           "plain message: server msg_id % 4 != 1");
   }
-  // vectors/README.md errata: the page's server replies declare the wrong message_length.
+  // An erratum of the published sample: its server replies declare the wrong message_length.
   CHECK(decode_plain(sample("resPQ.payload")).message() == "plain message: message_data_length 168 != 80 bytes present");
   CHECK(decode_plain(sample("server_DH_params_ok.payload")).message() ==
         "plain message: message_data_length 708 != 632 bytes present");

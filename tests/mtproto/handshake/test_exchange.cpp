@@ -1,4 +1,4 @@
-// Client vs server in memory through plain-message envelopes (style.md item 7).
+// Client vs server in memory through plain-message envelopes.
 #include <catch2/catch.hpp>
 
 #include <set>

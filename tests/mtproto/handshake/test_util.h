@@ -79,7 +79,7 @@ inline Bytes sample(const std::string& key) {
   return hex(json_file("auth_key_sample.json").at("values").at(key).at("hex").get<std::string>());
 }
 // The TL body of a sample payload (the 20-byte plain header dropped: the server replies carry a
-// wrong message_length, vectors/README.md errata).
+// wrong message_length, an erratum of the published sample).
 inline Bytes sample_body(const std::string& message) {
   Bytes p = sample(message + ".payload");
   return Bytes(p.begin() + 20, p.end());
@@ -151,8 +151,8 @@ inline ServerConfig server_config_with(const crypto::RsaPrivateKey& key, std::in
   return s;
 }
 
-// Runs both machines against each other through plain-message envelopes (the in-memory pipe of
-// style.md item 7). Returns the first error, or an ok Status when the client is done.
+// Runs both machines against each other through plain-message envelopes, in memory.
+// Returns the first error, or an ok Status when the client is done.
 inline Status run_pipe(ClientHandshake& client, ServerHandshake& server, const UnixClock& clock) {
   PlainChannel client_side(crypto::Side::client, clock);
   PlainChannel server_side(crypto::Side::server, clock);

@@ -1,5 +1,5 @@
-// Sign-up / sign-in of test numbers, DC redirects, bots, authorization transfer (api_auth.md,
-// api_datacenter.md).
+// Sign-up / sign-in of test numbers, DC redirects, bots, authorization transfer ("User Authorization",
+// "Working with Different Data Centers").
 #include "world_fixture.h"
 
 using namespace mtjson::testdc;

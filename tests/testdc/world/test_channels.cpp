@@ -296,7 +296,7 @@ TEST_CASE("world: channel access checks", "[testdc][channels]") {
   CHECK(f.err(cb, {{"_cons", "messages.getHistory"}, {"peer", Fixture::input_peer_channel(group)}, {"offset_id", 0},
                    {"offset_date", 0}, {"add_offset", 0}, {"limit", 10}, {"max_id", 0}, {"min_id", 0}, {"hash", 0}}) ==
         "400 CHANNEL_PRIVATE");
-  // A public one may be read (api_updates.md: passive updates of public channels by polling).
+  // A public one may be read ("Working with Updates": passive updates of public channels by polling).
   f.ok(cb, {{"_cons", "channels.leaveChannel"}, {"channel", Fixture::input_channel(chat)}});
   CHECK(f.ok(cb, Fixture::channel_difference(chat, 1))["_cons"] == "updates.channelDifferenceEmpty");
 }

@@ -1,4 +1,4 @@
-// 2FA with real SRP (api_srp.md): the client side is computed with crypto/srp.h.
+// 2FA with real SRP ("Two-factor authentication"): the client side is computed with crypto/srp.h.
 #include "crypto/srp.h"
 #include "testdc/world/args.h"
 #include "world_fixture.h"
@@ -89,7 +89,7 @@ TEST_CASE("world: account.updatePasswordSettings sets and removes a password", "
   CHECK_FALSE(pw.contains("has_password"));
   CHECK_FALSE(pw.contains("srp_B"));
 
-  // api_srp.md "Setting a new 2FA password": salt1 = offered salt1 + 32 random bytes, hash = v.
+  // "Two-factor authentication", "Setting a new 2FA password": salt1 = offered salt1 + 32 random bytes, hash = v.
   crypto::SrpAlgo algo = algo_of(pw["new_algo"]);
   // sent_p: the p put in new_algo when it differs from the one v was computed with.
   auto update = [&](crypto::SrpAlgo a, const std::string& password, const json& current,

@@ -10,7 +10,7 @@ using namespace mtjson::testdc::test;
 
 namespace {
 
-// A public value inside the range mtproto_security_guidelines.md allows (2^1984 <= x <= p - 2^1984).
+// A public value inside the range "Security Guidelines for Client Developers" allows (2^1984 <= x <= p - 2^1984).
 std::string public_value(std::uint8_t fill) { return base64_encode(std::vector<std::uint8_t>(256, fill)); }
 
 json get_difference(int pts, int qts, int limit = 0) {

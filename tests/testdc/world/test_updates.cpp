@@ -1,4 +1,4 @@
-// pts / seq and updates.getDifference (api_updates.md "Recovering gaps").
+// pts / seq and updates.getDifference ("Working with Updates", "Recovering gaps").
 #include "world_fixture.h"
 
 using namespace mtjson::testdc;

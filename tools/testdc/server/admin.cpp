@@ -87,7 +87,7 @@ class Args {
   const json& value_;
 };
 
-// "X_MIGRATE_N" (api_errors.md, 303 SEE_OTHER): PHONE_, FILE_, USER_, NETWORK_, STATS_MIGRATE_N.
+// "X_MIGRATE_N" ("Error handling", 303 SEE_OTHER): PHONE_, FILE_, USER_, NETWORK_, STATS_MIGRATE_N.
 bool is_migrate_error(const std::string& m) {
   const std::string infix = "_MIGRATE_";
   const std::size_t at = m.rfind(infix);
@@ -205,7 +205,7 @@ const std::map<std::string, Handler>& handlers() {
          Args a(name, v, {"method", "error", "count"});
          MethodFault f;
          f.method = method_field(core, a);
-         f.code = 303;  // api_errors.md, "303 SEE_OTHER"
+         f.code = 303;  // "Error handling", "303 SEE_OTHER"
          f.message = a.string("error");
          if (!is_migrate_error(f.message))
            throw BadCommand{a.where("error") + ": '" + f.message + "' is not X_MIGRATE_N (e.g. NETWORK_MIGRATE_3)"};

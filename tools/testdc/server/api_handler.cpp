@@ -66,7 +66,7 @@ std::vector<Answer> ApiHandler::on_query(const CallContext& ctx, SessionApiState
     finish(s, out.back());
     return out;
   }
-  // The wrappers' effects hold from this query on, even if it has to wait (api_invoking.md:
+  // The wrappers' effects hold from this query on, even if it has to wait ("Calling API Methods":
   // the layer is saved with the client's other parameters).
   if (u.layer) {
     s.layer = &layers_.closest(*u.layer);

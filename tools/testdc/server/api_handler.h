@@ -1,7 +1,7 @@
 // From an API query's TL bytes to its answer, sans-I/O: peel the wrappers (wrappers.h), decode
 // the method with the session's layer schema, call the world, encode its layer-228-shaped
 // answer in the session's layer (lenient JsonToTl). invokeAfterMsg(s) queries wait for the
-// named messages (api_invoking.md, "Sequential Requests": MSG_WAIT_FAILED / MSG_WAIT_TIMEOUT).
+// named messages ("Calling API Methods", "Sequential Requests": MSG_WAIT_FAILED / MSG_WAIT_TIMEOUT).
 #pragma once
 
 #include <chrono>
@@ -62,7 +62,7 @@ struct Answer {
 
 class ApiHandler {
  public:
-  // api_invoking.md: "If the waiting period exceeds 0.5 seconds ... MSG_WAIT_TIMEOUT".
+  // "Calling API Methods": "If the waiting period exceeds 0.5 seconds ... MSG_WAIT_TIMEOUT".
   static constexpr std::chrono::milliseconds kMsgWaitTimeout{500};
   static constexpr std::size_t kFinishedMemory = 1024;
 

@@ -23,7 +23,7 @@ KeyState* AuthKeyStore::find(std::uint64_t auth_key_id, std::int64_t now_unix) {
   st.key.id = auth_key_id;
   st.dc_id = record->dc_id;
   // A key from an earlier run: its salt was not kept, so a fresh one (the client learns it
-  // from bad_server_salt, mtproto_service_messages_about_messages.md).
+  // from bad_server_salt, "Service Messages about Messages").
   st.salts.push_back(salt_from(random_salt(), now_unix));
   return &keys_.emplace(auth_key_id, std::move(st)).first->second;
 }

@@ -1,5 +1,5 @@
 // The server's auth keys by auth_key_id, with what Telegram remembers per key: the salt handed
-// out, and the layer and client info of the last initConnection (api_invoking.md, "Saving
+// out, and the layer and client info of the last initConnection ("Calling API Methods", "Saving
 // Client Info"). Keys are persisted through the world (World::put_auth_key, saved with it);
 // a key unknown here is looked up there, so keys survive restarts with --data.
 #pragma once

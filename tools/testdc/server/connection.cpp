@@ -39,7 +39,7 @@ TimePoint ServerCore::now() const { return now_point() + std::chrono::seconds(fa
 
 void ServerCore::deliver_push(const Push& push, TimePoint now) {
   SessionEntry* entry = sessions.find(push.auth_key_id, static_cast<std::uint64_t>(push.session_id));
-  if (!entry || entry->api.without_updates) return;  // api_invoking.md, "Disabling updates"
+  if (!entry || entry->api.without_updates) return;  // "Calling API Methods", "Disabling updates"
   if (faults.skip_updates > 0) {
     --faults.skip_updates;
     ++stats.updates_skipped;
@@ -182,7 +182,7 @@ void Connection::collect_output(TimePoint now) {
     release_delayed(*e, now);
     auto timeouts = core_.api.on_timer(e->api, now);
     if (!timeouts.empty()) answer(*e, std::move(timeouts), now);
-    // mtproto_service_messages.md, ping_delay_disconnect: the client asked to be cut off.
+    // "Service Messages", ping_delay_disconnect: the client asked to be cut off.
     if (auto d = e->session.disconnect_deadline(); d && *d <= now) {
       close("ping_delay_disconnect deadline passed");
       return;
@@ -268,7 +268,7 @@ void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64
   const std::int64_t unix_now = mtproto::session::to_unix_seconds(now);
   KeyState* key = core_.keys.find(auth_key_id, unix_now);
   if (!key) {
-    // mtproto_mtproto-transports.md, "Transport errors": -404 for an unknown auth key.
+    // "MTProto transports", "Transport errors": -404 for an unknown auth key.
     core_.info(name() + ": unknown auth_key_id " + hex_id(auth_key_id) + " -> transport error -404");
     if (transport_.send_transport_error(-404).ok()) ++core_.stats.transport_errors_sent;
     return close("unknown auth_key_id");
@@ -276,7 +276,7 @@ void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64
   // Decrypted here, once: the session_id inside picks the session, which takes the result.
   mtproto::session::DecryptedMessage message;
   if (auto err = mtproto::session::decrypt_packet(key->key, crypto::Side::client, payload, message)) {
-    // mtproto_security_guidelines.md: a packet that does not decrypt closes the connection.
+    // "Security Guidelines for Client Developers": a packet that does not decrypt closes the connection.
     return close(std::string("undecryptable packet: ") + mtproto::session::to_string(*err));
   }
   if (chance(core_.random, core_.faults.drop_rate)) {
@@ -330,7 +330,7 @@ void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64
 }
 
 void Connection::send_quick_ack(const mtproto::AuthKey& key, const mtproto::session::DecryptedMessage& message) {
-  // mtproto_mtproto-transports.md, "Quick ack": the first 32 bits of the msg_key_large hash
+  // "MTProto transports", "Quick ack": the first 32 bits of the msg_key_large hash
   // (SHA-256 of auth_key[88..120] + the decrypted data with its padding), MSB set.
   const auto large = crypto::msg_key_large(crypto::AuthKeyView(key.key), crypto::Side::client, message.plaintext);
   const std::uint32_t token = crypto::quick_ack_token(large);

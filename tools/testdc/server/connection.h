@@ -1,8 +1,8 @@
 // One client TCP connection to one DC: a reader coroutine feeds the transport
-// (transport/server_connection.h) and routes frames (style.md item 8): auth_key_id 0 -> the key
+// (transport/server_connection.h) and routes frames: auth_key_id 0 -> the key
 // exchange, a known key -> its session (by the session_id inside, each packet decrypted once),
 // unknown -> transport error -404. A writer coroutine drains the sessions' outgoing packets and
-// sleeps on a timer until the next one is due (style.md item 10: Asio's chat_server pattern).
+// sleeps on a timer until the next one is due (Asio's chat_server pattern).
 // The connection-level faults (faults.h) act here: drop_after, drop_rate, delay, aborts.
 #pragma once
 

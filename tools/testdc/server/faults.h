@@ -43,10 +43,10 @@ struct FaultConfig {
   std::int64_t clock_skew = 0;              // seconds the server's clock is ahead (< 0: behind)
   std::vector<MethodFault> methods;         // tried in order; the first with calls left fires
   // The next N updates pushed to sessions are dropped (the world's pts/seq still advance), so
-  // clients see a gap (api_updates.md "Recovering gaps"). One per Updates object and session.
+  // clients see a gap ("Working with Updates", "Recovering gaps"). One per Updates object and session.
   std::int64_t skip_updates = 0;
   // The next N update pushes are replaced by updatesTooLong: the client must call
-  // updates.getDifference to learn what they held (api_updates.md, "updatesTooLong").
+  // updates.getDifference to learn what they held ("Working with Updates", "updatesTooLong").
   std::int64_t too_long_updates = 0;
 
   // Consumes one call of the first rule matching `method` (nullopt: none does).

@@ -1,7 +1,7 @@
 // The API layers the test DC speaks: scheme.tl (the newest, the world's own object model) plus
 // older layers (tl/api-144.tl, tl/api-198.tl), each loaded beside tl/mtproto.tl. A session
 // answers in the loaded layer closest to the one it declared with invokeWithLayer
-// (api_invoking.md, "Layers"); before any declaration the newest is used.
+// ("Calling API Methods", "Layers"); before any declaration the newest is used.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-// The server's RSA key (mtproto_auth_key.md step 2: the client encrypts p_q_inner_data with its
+// The server's RSA key ("Creating an Authorization Key", step 2: the client encrypts p_q_inner_data with its
 // public half). Either given (--rsa-key FILE), or generated on first start and kept in the data
 // directory: server_rsa.pem (private, mode 0600) and server_rsa.pub.pem (what clients pass as
 // their server key).

@@ -65,7 +65,7 @@ struct ServerCore {
   // Forgets every auth key (and its authorization and sessions); returns how many keys.
   std::size_t destroy_keys();
   // Forgets every MTProto session but keeps the auth keys, as a server restart does
-  // (mtproto_service_messages.md, new_session_created); returns how many.
+  // ("Service Messages", new_session_created); returns how many.
   std::size_t forget_sessions();
   void set_clock_skew(std::int64_t seconds);
   // The counters of Stats plus what is live now.

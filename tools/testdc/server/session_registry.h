@@ -1,6 +1,6 @@
 // Every MTProto session the server knows, keyed by (auth_key_id, session_id). A session outlives
 // its connections: a client that reconnects finds its unacknowledged answers and pending updates
-// (mtproto_description.md, "Session"). At most one connection carries a session at a time.
+// ("Mobile Protocol: Detailed Description", "Session"). At most one connection carries a session at a time.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Peels the helper wrappers off an API query at the TL level (api_invoking.md): invokeWithLayer,
+// Peels the helper wrappers off an API query at the TL level ("Calling API Methods"): invokeWithLayer,
 // initConnection, invokeWithoutUpdates, invokeAfterMsg, invokeAfterMsgs, in any order and
 // nesting. What remains is the method the world answers; the wrappers' parameters are reported.
 #pragma once

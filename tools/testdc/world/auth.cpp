@@ -1,4 +1,4 @@
-// Sign-in, sign-up, bots, log-out and authorization transfer (api_auth.md, api_datacenter.md).
+// Sign-in, sign-up, bots, log-out and authorization transfer ("User Authorization", "Working with Different Data Centers").
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -13,7 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-// api_auth.md "Test Accounts": 99966XYYYY lives on DC X. Other numbers do not exist here.
+// "User Authorization", "Test Accounts": 99966XYYYY lives on DC X. Other numbers do not exist here.
 std::string normalize_phone(Ctx& c, const std::string& raw, int& dc) {
   std::string digits;
   for (char ch : raw) {
@@ -27,7 +27,7 @@ std::string normalize_phone(Ctx& c, const std::string& raw, int& dc) {
   return digits;
 }
 
-// The phone's DC must be the caller's (api_datacenter.md "Registration/Authorization").
+// The phone's DC must be the caller's ("Working with Different Data Centers", "Registration/Authorization").
 std::string phone_here(Ctx& c) {
   int dc = 0;
   std::string phone = normalize_phone(c, string_arg(c.m, "phone_number"), dc);
@@ -84,7 +84,7 @@ json auth_send_code(Ctx& c) {
   std::string phone = phone_here(c);
   int_arg(c.m, "api_id");
   string_arg(c.m, "api_hash");
-  // api_auth.md "Test Accounts": the code is the DC digit five times.
+  // "User Authorization", "Test Accounts": the code is the DC digit five times.
   std::string code(5, phone[5]);
   std::string hash = hex(c.w.random_bytes(8));
   c.w.codes[hash] = PendingCode{phone, code, c.w.now() + c.w.options.code_ttl_seconds, false};
@@ -104,13 +104,13 @@ json auth_sign_in(Ctx& c) {
   if (code != pending.code) fail(400, "PHONE_CODE_INVALID");
   Account* account = c.w.find_by_phone(phone);
   if (!account) {
-    // api_auth.md "Sign in/sign up": right code, no account yet.
+    // "User Authorization", "Sign in/sign up": right code, no account yet.
     pending.verified = true;
     return {{"_cons", "auth.authorizationSignUpRequired"}};
   }
   c.w.codes.erase(string_arg(c.m, "phone_code_hash"));
   if (account->password) {
-    // api_auth.md "2FA": continue with account.getPassword + auth.checkPassword.
+    // "User Authorization", "2FA": continue with account.getPassword + auth.checkPassword.
     c.w.password_pending[c.caller.auth_key_id] = account->id;
     fail(401, "SESSION_PASSWORD_NEEDED");
   }
@@ -174,7 +174,7 @@ json auth_import_bot_authorization(Ctx& c) {
   return authorize(c, *bot);
 }
 
-// api_datacenter.md "Authorization Transfer".
+// "Working with Different Data Centers", "Authorization Transfer".
 json auth_export_authorization(Ctx& c) {
   std::int32_t dc = int_arg(c.m, "dc_id");
   if (dc < 1 || dc > c.w.options.dc_count || dc == c.caller.dc_id) fail(400, "DC_ID_INVALID");

@@ -1,4 +1,4 @@
-// updates.getChannelDifference (api_updates.md "Recovering gaps"): the events of one channel
+// updates.getChannelDifference ("Working with Updates", "Recovering gaps"): the events of one channel
 // after the client's pts, at most `limit` of them (no `final` flag: call again from the returned
 // pts), or channelDifferenceTooLong when the gap exceeds WorldOptions::channel_too_long.
 // The filter is accepted but not applied (channelMessagesFilter ranges are ignored); `force` too.

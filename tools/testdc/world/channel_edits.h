@@ -1,5 +1,5 @@
 // Changing channel messages: messages.editMessage with an inputPeerChannel, and
-// channels.deleteMessages. Both are pts events of the channel's box (api_updates.md: "Each
+// channels.deleteMessages. Both are pts events of the channel's box ("Working with Updates": "Each
 // channel and supergroup has its message box and its event sequence"), pushed to every member
 // and returned by updates.getChannelDifference.
 #pragma once

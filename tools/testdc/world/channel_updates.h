@@ -1,4 +1,4 @@
-// Channel pts events and their delivery (api_updates.md "Message-related event sequences": each
+// Channel pts events and their delivery ("Working with Updates", "Message-related event sequences": each
 // channel has its own box and pts; "Recovering gaps": getDifference names channels to catch up
 // on with updateChannelTooLong).
 #pragma once

@@ -1,7 +1,7 @@
 // channels.createChannel, joinChannel, leaveChannel, getChannels, getFullChannel, updateUsername.
 // A channel with a username is public: anyone may read and join it. Without one it is private:
 // only its members see it (there are no invite links here). Membership changes are not pts
-// events; their `updates` (updateChannel) take the user's next seq (api_updates.md "seq").
+// events; their `updates` (updateChannel) take the user's next seq ("Working with Updates", "seq").
 #include <algorithm>
 #include <cctype>
 

@@ -1,5 +1,5 @@
 // messages.getDialogs: private chats and the channels the user is in, newest top message first.
-// A channel's dialog carries the channel's pts (api_updates.md "Fetching state": "the initial
+// A channel's dialog carries the channel's pts ("Working with Updates", "Fetching state": "the initial
 // channel state can be obtained from the dialog constructor when fetching dialogs"); no read
 // marks are kept for channels, so everything in them counts as read.
 #include <algorithm>

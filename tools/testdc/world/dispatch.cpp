@@ -6,7 +6,7 @@
 namespace mtjson::testdc {
 
 namespace {
-// needs_user: false for the methods api_auth.md lists as callable before sign-in.
+// needs_user: false for the methods "User Authorization" lists as callable before sign-in.
 // any_dc: callable by a user outside its home DC (everything else there is USER_MIGRATE_X).
 const std::unordered_map<std::string, MethodInfo>& table() {
   static const std::unordered_map<std::string, MethodInfo> t = {

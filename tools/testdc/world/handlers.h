@@ -25,7 +25,7 @@ using Handler = nlohmann::json (*)(Ctx&);
 
 struct MethodInfo {
   Handler fn = nullptr;
-  bool needs_user = true;  // else callable before sign-in (api_auth.md "We are authorized")
+  bool needs_user = true;  // else callable before sign-in ("User Authorization", "We are authorized")
   bool any_dc = false;     // callable by a user on a DC other than its home DC
 };
 

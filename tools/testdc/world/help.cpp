@@ -1,4 +1,4 @@
-// help.getConfig / help.getNearestDc (api_datacenter.md): DCs 1..N on 127.0.0.1.
+// help.getConfig / help.getNearestDc ("Working with Different Data Centers"): DCs 1..N on 127.0.0.1.
 #include "testdc/world/handlers.h"
 
 namespace mtjson::testdc {

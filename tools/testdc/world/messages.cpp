@@ -1,7 +1,7 @@
 // Private messages: send (deduplicated by random_id), edit, delete, history, read.
 // sendMessage and getHistory with an inputPeerChannel go to channel_posts.cpp, editMessage to
 // channel_edits.cpp; the dialog list is dialogs.cpp.
-// Each side of a private chat has its own copy, id and pts (api_updates.md: "private chats ...
+// Each side of a private chat has its own copy, id and pts ("Working with Updates": "private chats ...
 // of one user have another common event sequence").
 #include <algorithm>
 

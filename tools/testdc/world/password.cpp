@@ -1,4 +1,4 @@
-// 2FA with SRP (api_srp.md): account.getPassword, auth.checkPassword, account.updatePasswordSettings.
+// 2FA with SRP ("Two-factor authentication"): account.getPassword, auth.checkPassword, account.updatePasswordSettings.
 #include <algorithm>
 
 #include "crypto/dh.h"
@@ -38,7 +38,7 @@ void drop_expired_srp(World::Impl& w) {
   std::erase_if(w.srp_sessions, [now](const auto& kv) { return now > kv.second.expires; });
 }
 
-// Checks an InputCheckPasswordSRP against the account's password (api_srp.md
+// Checks an InputCheckPasswordSRP against the account's password ("Two-factor authentication"
 // "Checking the password with SRP"). The srp_id is used once, whatever the outcome.
 void verify_password(Ctx& c, Account& account, const json& input) {
   std::string cons = cons_of(input);
@@ -91,7 +91,7 @@ json auth_check_password(Ctx& c) {
   return authorize(c, *account);
 }
 
-// api_srp.md "Setting a new 2FA password": new_password_hash = v for new_algo, whose salt1 is
+// "Two-factor authentication", "Setting a new 2FA password": new_password_hash = v for new_algo, whose salt1 is
 // the offered salt1 followed by the client's random bytes; an empty hash removes the password.
 json account_update_password_settings(Ctx& c) {
   Account& account = c.me();

@@ -1,8 +1,8 @@
 // Secret chats, set up and torn down: messages.getDhConfig, requestEncryption, acceptEncryption,
 // discardEncryption. The server only relays: it checks g_a / g_b against the DH prime it hands
-// out (mtproto_security_guidelines.md, "g_a and g_b validation") and never learns the key.
+// out ("Security Guidelines for Client Developers", "g_a and g_b validation") and never learns the key.
 // The state changes reach the other side as updateEncryption, in an `updates` with the user's
-// next seq (every session of that user gets it; it is no qts event, api_updates.md).
+// next seq (every session of that user gets it; it is no qts event, "Working with Updates").
 #include "crypto/dh.h"
 #include "testdc/world/args.h"
 #include "testdc/world/handlers.h"

@@ -1,7 +1,7 @@
 // Secret chat messages: messages.sendEncrypted, sendEncryptedService, readEncryptedHistory. The
 // payload is opaque to the server (end-to-end encrypted by the clients); it only stamps a date
 // and hands it to the other side as updateNewEncryptedMessage with that user's next qts
-// (api_updates.md "Secret chats & bots": the secondary event sequence, kept for getDifference).
+// ("Working with Updates", "Secret chats & bots": the secondary event sequence, kept for getDifference).
 // The push has seq 0: qts orders it, like pts orders channel updates.
 #include "testdc/world/args.h"
 #include "testdc/world/handlers.h"

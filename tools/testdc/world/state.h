@@ -40,7 +40,7 @@ struct Message {
   std::int32_t pts = 0;               // the box's pts after this message arrived
 };
 
-// A pts event (api_updates.md "Message-related event sequences"), kept for updates.getDifference.
+// A pts event ("Working with Updates", "Message-related event sequences"), kept for updates.getDifference.
 struct Event {
   std::int32_t pts = 0;
   std::int32_t pts_count = 0;
@@ -48,7 +48,7 @@ struct Event {
   nlohmann::json update;              // updateNewMessage / updateEditMessage / updateDeleteMessages / ...
 };
 
-// A qts event (api_updates.md "Secret chats & bots": the secondary sequence, never grouped): one
+// A qts event ("Working with Updates", "Secret chats & bots": the secondary sequence, never grouped): one
 // updateNewEncryptedMessage of the user, kept for updates.getDifference's new_encrypted_messages.
 struct QtsEvent {
   std::int32_t qts = 0;
@@ -74,7 +74,7 @@ struct Box {
   std::map<std::int64_t, std::int32_t> by_random_id;  // random_id -> own message id (rebuilt on load)
 };
 
-// A channel or supergroup (api_updates.md: "Each channel and supergroup has its message box and
+// A channel or supergroup ("Working with Updates": "Each channel and supergroup has its message box and
 // its event sequence"): one copy of each message, one pts sequence shared by all members.
 struct ChannelMessage {
   std::int32_t id = 0;

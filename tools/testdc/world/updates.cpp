@@ -92,14 +92,14 @@ auto first_after(const std::vector<E>& log, std::int32_t after, Key key) {
 
 json updates_get_state(Ctx& c) { return state_json(c.w, c.me(), c.me().box.pts, c.me().box.qts); }
 
-// api_updates.md "Recovering gaps": the events of the common box after the client's pts (new
+// "Working with Updates", "Recovering gaps": the events of the common box after the client's pts (new
 // messages apart) and the secondary (qts) events after its qts, as new_encrypted_messages in qts
 // order. At most `limit` events per answer, pts events first: when more remain the answer is a
 // differenceSlice whose intermediate_state holds the pts and qts reached, so the next call
 // continues from both. Channel messages are never in it: the last piece (updates.difference)
 // names, with updateChannelTooLong{channel_id, pts}, each channel the user is in that changed
 // since the client's `date` (or that it joined since), for updates.getChannelDifference
-// (api_updates.md: getChannelDifference "will be automatically triggered ... by a set of
+// ("Working with Updates": getChannelDifference "will be automatically triggered ... by a set of
 // updateChannelTooLong updates that will be returned by the updates.getDifference call").
 json updates_get_difference(Ctx& c) {
   std::int32_t pts = int_arg(c.m, "pts");

@@ -1,4 +1,4 @@
-// pts events, seq, and delivery of Updates objects to live sessions (api_updates.md).
+// pts events, seq, and delivery of Updates objects to live sessions ("Working with Updates").
 #pragma once
 
 #include <set>

@@ -100,7 +100,7 @@ Account& World::Impl::create_account(const SeedAccount& seed, int dc_id) {
   return stored;
 }
 
-// What a client does in api_srp.md "Setting a new 2FA password", done on the server side.
+// What a client does in "Two-factor authentication", "Setting a new 2FA password", done on the server side.
 void World::Impl::set_password(Account& account, const std::string& password, const std::string& hint) {
   const auto& p = crypto::known_dh_prime();
   crypto::SrpAlgo algo{account.new_salt1, random_bytes(16), 3, {p.begin(), p.end()}};
@@ -182,7 +182,7 @@ CallResult World::call(const Caller& caller, const json& method) {
       if (a != w.authorizations.end() && a->second.dc_id == caller.dc_id) ctx.self = w.find_user(a->second.user_id);
       if (info->needs_user) {
         if (!ctx.self) return CallResult::error(401, "AUTH_KEY_UNREGISTERED");
-        // api_datacenter.md "User Migration".
+        // "Working with Different Data Centers", "User Migration".
         if (!info->any_dc && ctx.self->dc_id != caller.dc_id)
           return CallResult::error(303, "USER_MIGRATE_" + std::to_string(ctx.self->dc_id));
       }

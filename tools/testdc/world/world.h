@@ -128,7 +128,7 @@ class World {
   bool destroy_authorization(std::uint64_t auth_key_id);
   void set_clock_offset(std::int64_t seconds);
   std::int64_t now() const;  // the world's unix time (clock + offset)
-  // Moves a user's home DC (api_datacenter.md "User Migration"): calls on the old DC then get
+  // Moves a user's home DC ("Working with Different Data Centers", "User Migration"): calls on the old DC then get
   // 303 USER_MIGRATE_X.
   bool move_user(std::int64_t user_id, int dc_id);
 
