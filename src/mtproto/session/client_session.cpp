@@ -3,18 +3,9 @@
 #include <algorithm>
 
 #include "mtproto/session/ids.h"
+#include "mtproto/session/shared_helpers.h"
 
 namespace mtjson::mtproto::session {
-
-namespace {
-std::uint64_t random_u64(crypto::RandomSource& random) {
-  std::uint8_t b[8];
-  random.fill(b);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
-}
-}  // namespace
 
 ClientSession::ClientSession(AuthKey key, std::uint64_t server_salt, crypto::RandomSource& random,
                              ClientConfig config)

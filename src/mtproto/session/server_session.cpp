@@ -3,18 +3,11 @@
 #include <algorithm>
 
 #include "mtproto/session/ids.h"
+#include "mtproto/session/shared_helpers.h"
 
 namespace mtjson::mtproto::session {
 
 namespace {
-
-std::uint64_t random_u64(crypto::RandomSource& random) {
-  std::uint8_t b[8];
-  random.fill(b);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
-}
 
 // Constructors a client may send without marking them content-related; any other (an API
 // query) with an even seqno gets bad_msg_notification 35 (mtproto_description.md,
