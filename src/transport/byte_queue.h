@@ -10,6 +10,8 @@ namespace mtjson::transport {
 
 class ByteQueue {
  public:
+  static constexpr std::size_t kKeepCapacity = 4096;
+
   void append(std::span<const std::uint8_t> bytes) {
     // Compact lazily so that consuming is O(1) and appending amortised O(n).
     if (head_ > 0 && head_ * 2 >= data_.size()) {
@@ -25,6 +27,8 @@ class ByteQueue {
   void consume(std::size_t n) {
     head_ += n;
     if (head_ == data_.size()) {
+      // Drained: a big frame's buffer is given back, so an idle connection holds little.
+      if (data_.capacity() > kKeepCapacity) std::vector<std::uint8_t>().swap(data_);
       data_.clear();
       head_ = 0;
     }

@@ -184,6 +184,7 @@ class FakeDc {
   int handshakes_done() const { return handshakes_done_; }
   int transport_errors_sent() const { return transport_errors_sent_; }
   std::size_t bytes_received() const { return bytes_received_; }
+  std::size_t frames_received() const { return frames_received_; }  // transport frames (packets)
   const std::vector<std::string>& queries_seen() const { return queries_seen_; }
   std::size_t count_seen(const std::string& text) const {
     return static_cast<std::size_t>(std::count(queries_seen_.begin(), queries_seen_.end(), text));
@@ -207,6 +208,7 @@ class FakeDc {
   }
 
   void on_frame(std::span<const std::uint8_t> frame) {
+    ++frames_received_;
     std::span<const std::uint8_t> p = frame;
     for (transport::Layer l : connection_->layers())
       if (l == transport::Layer::padded_intermediate) p = mtproto::strip_transport_padding(p);
@@ -299,6 +301,7 @@ class FakeDc {
   int handshakes_done_ = 0;
   int transport_errors_sent_ = 0;
   std::size_t bytes_received_ = 0;
+  std::size_t frames_received_ = 0;
   std::vector<std::string> queries_seen_;
   std::vector<HeldQuery> held_;
 };

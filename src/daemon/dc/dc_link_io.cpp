@@ -11,6 +11,16 @@
 
 namespace mtjson::daemon {
 
+namespace {
+
+// One read buffer for every connection of a thread: bytes are handed on before the next wait.
+std::span<std::uint8_t> read_scratch() {
+  thread_local std::vector<std::uint8_t> buffer(64 * 1024);
+  return buffer;
+}
+
+}  // namespace
+
 DcLinkIo::DcLinkIo(asio::io_context& io, asio::thread_pool& workers, DcAddress address, DcLinkConfig config,
                    crypto::RandomSource& random, std::optional<KeyState> key, EventSink sink)
     : io_(io), workers_(workers), address_(std::move(address)), link_(std::move(config), random, std::move(key)),
@@ -29,7 +39,19 @@ void DcLinkIo::start() {
 
 void DcLinkIo::send_query(Bytes body, std::uint64_t token) {
   link_.send_query(std::move(body), token, now());
-  drive();
+  // The other clients' queries of this turn join it in one container.
+  drive_later();
+}
+
+void DcLinkIo::drive_later() {
+  if (drive_posted_) return;
+  drive_posted_ = true;
+  asio::post(io_, [self = weak_from_this()] {
+    if (auto me = self.lock()) {
+      me->drive_posted_ = false;
+      me->drive();
+    }
+  });
 }
 
 bool DcLinkIo::cancel(std::uint64_t token) {
@@ -60,12 +82,14 @@ void DcLinkIo::drive() {
     drive_again_ = false;
     const TimePoint t = now();
     Bytes out = link_.take_output(t);
-    if (!out.empty() && socket_ && connected_) {
-      write_queue_.push_back(std::move(out));
-      write_some();
+    if (!out.empty() && socket_ && connected_ && out_.append(out)) {
+      // First bytes of this turn: one write at its end carries whatever else the turn adds.
+      asio::post(io_, [self = weak_from_this(), g = socket_generation_] {
+        if (auto me = self.lock(); me && g == me->socket_generation_) me->flush();
+      });
     }
     if (auto reason = link_.take_close_request()) {
-      if (socket_ && connected_ && (writing_ || !write_queue_.empty())) {
+      if (socket_ && connected_ && !out_.idle()) {
         close_after_write_ = true;
       } else {
         close_socket();
@@ -133,40 +157,61 @@ asio::awaitable<void> DcLinkIo::connect_and_read(std::uint64_t generation) {
   link_.on_connected(now());
   if (!dialed.leftover.empty()) link_.on_bytes(dialed.leftover, now());
   drive();
-  std::vector<std::uint8_t> buf(64 * 1024);
+  // Readiness first, then one read of what arrived into a buffer shared by every link of this
+  // thread (the bytes are consumed before the next co_await): no read that is known to find
+  // nothing, and no large buffer per idle connection.
+  socket->non_blocking(true, ignored);
   for (;;) {
-    auto [ec, n] = co_await socket->async_read_some(asio::buffer(buf), asio::experimental::as_tuple(asio::use_awaitable));
+    auto [wait_ec] = co_await socket->async_wait(asio::ip::tcp::socket::wait_read,
+                                                 asio::experimental::as_tuple(asio::use_awaitable));
     if (generation != socket_generation_) co_return;
+    std::error_code ec = wait_ec;
+    for (;;) {
+      if (ec) break;
+      std::span<std::uint8_t> buf = read_scratch();
+      const std::size_t n = socket->read_some(asio::buffer(buf.data(), buf.size()), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        ec = {};
+        break;
+      }
+      if (ec) break;
+      link_.on_bytes(std::span<const std::uint8_t>(buf.data(), n), now());
+      drive();
+      if (generation != socket_generation_) co_return;
+      if (n < buf.size()) break;  // the kernel had no more; a full buffer may have left some
+    }
     if (ec) {
       close_socket();
       link_.on_disconnected(ec == asio::error::eof ? "the server closed the connection" : ec.message(), now());
       drive();
       co_return;
     }
-    link_.on_bytes(std::span<const std::uint8_t>(buf.data(), n), now());
-    drive();
   }
 }
 
+void DcLinkIo::flush() {
+  if (!out_.writing()) write_some();
+}
+
 void DcLinkIo::write_some() {
-  if (writing_ || write_queue_.empty() || !socket_) return;
-  writing_ = true;
+  if (!socket_) return;
+  const std::span<const std::uint8_t> bytes = out_.start_write();
+  if (bytes.empty()) return;
   auto self = shared_from_this();
   const std::uint64_t generation = socket_generation_;
-  auto buffer = std::make_shared<Bytes>(std::move(write_queue_.front()));
-  write_queue_.pop_front();
-  asio::async_write(*socket_, asio::buffer(*buffer), [self, generation, buffer, socket = socket_](std::error_code ec, std::size_t) {
-    if (generation != self->socket_generation_) return;
-    self->writing_ = false;
-    if (ec) return;  // the reader reports the failure
-    if (!self->write_queue_.empty()) {
-      self->write_some();
-    } else if (self->close_after_write_) {
-      self->close_socket();
-      self->link_.on_disconnected("closed", now());
-      self->drive();
-    }
-  });
+  asio::async_write(*socket_, asio::buffer(bytes.data(), bytes.size()),
+                    [self, generation, socket = socket_](std::error_code ec, std::size_t) {
+                      if (generation != self->socket_generation_) return;
+                      const bool more = self->out_.finish_write();
+                      if (ec) return;  // the reader reports the failure
+                      if (more) {
+                        self->write_some();
+                      } else if (self->close_after_write_) {
+                        self->close_socket();
+                        self->link_.on_disconnected("closed", now());
+                        self->drive();
+                      }
+                    });
 }
 
 void DcLinkIo::close_socket() {
@@ -178,9 +223,8 @@ void DcLinkIo::close_socket() {
     socket_.reset();
   }
   connected_ = false;
-  writing_ = false;
   close_after_write_ = false;
-  write_queue_.clear();
+  out_.clear();
 }
 
 }  // namespace mtjson::daemon

@@ -1,7 +1,13 @@
 // Asio glue for one DcLink (the chat_server pattern of Asio's examples): a socket, a reader
-// coroutine, a write queue, one timer, and a worker pool for key-exchange steps. All calls on the
+// coroutine, a write buffer, one timer, and a worker pool for key-exchange steps. All calls on the
 // io_context's thread. Every input to the link is followed by drive(), which performs what the
 // link asks for and hands its events to the owner.
+//
+// Batching: queries from send_query() are not packed at once; one drive is posted to the end of
+// the event-loop turn, so every query queued in the turn leaves in one packet (a msg_container,
+// acks riding along: MTProto, Service messages, "Simple Container"), and the bytes of one turn
+// leave in one write (WriteBuffer). Reads wait for readiness and then read what is there, so no
+// read is made that is known to find nothing.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include "base/write_buffer.h"
 #include "daemon/dc/dc_link.h"
 #include "transport/proxy_url.h"
 
@@ -51,8 +58,11 @@ class DcLinkIo : public std::enable_shared_from_this<DcLinkIo> {
 
  private:
   void drive();
+  // drive() at the end of this event-loop turn (once, however often asked).
+  void drive_later();
   void connect();
   asio::awaitable<void> connect_and_read(std::uint64_t generation);
+  void flush();
   void write_some();
   void close_socket();
   void arm_timer();
@@ -66,8 +76,8 @@ class DcLinkIo : public std::enable_shared_from_this<DcLinkIo> {
   asio::system_timer timer_;
   std::uint64_t socket_generation_ = 0;
   bool connected_ = false;
-  std::deque<Bytes> write_queue_;
-  bool writing_ = false;
+  WriteBuffer out_;
+  bool drive_posted_ = false;
   bool close_after_write_ = false;
   bool in_drive_ = false;
   bool drive_again_ = false;

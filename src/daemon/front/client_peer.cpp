@@ -217,7 +217,7 @@ void ClientPeer::on_failure(std::int64_t id, std::string kind, std::string what)
 }
 
 void ClientPeer::finish_if_done() {
-  if (input_ended_ && in_flight_ == 0 && !writing_ && out_.empty()) close("client closed the connection");
+  if (input_ended_ && in_flight_ == 0 && out_.idle()) close("client closed the connection");
 }
 
 void ClientPeer::on_update(std::string message_json) {
@@ -238,33 +238,32 @@ void ClientPeer::error_line(std::optional<std::int64_t> id, const std::string& k
 void ClientPeer::write(std::string line) {
   if (closed_) return;
   if (daemon_.config().verbose) log_line(LogLevel::info, peer_ + " -> " + redact_secrets(line.substr(0, line.size() - 1)));
-  out_bytes_ += line.size();
-  out_.push_back(std::move(line));
-  if (out_bytes_ > daemon_.config().max_output) {
+  // Lines of one event-loop turn (a container's answers, a burst of updates) leave in one write,
+  // at the end of the turn.
+  if (out_.append(line)) {
+    asio::post(daemon_.io(), [self = shared_from_this()] {
+      if (!self->closed_ && !self->out_.writing()) self->write_some();
+    });
+  }
+  if (out_.queued_bytes() > daemon_.config().max_output) {
     close("output queue over " + std::to_string(daemon_.config().max_output) +
           " bytes (--max-output): the client does not read its answers");
     return;
   }
-  write_some();
 }
 
 void ClientPeer::write_some() {
-  if (writing_ || out_.empty() || closed_) return;
-  writing_ = true;
-  // Gather what is queued into one write.
-  auto batch = std::make_shared<std::string>();
-  while (!out_.empty() && batch->size() < (256u << 10)) {
-    *batch += out_.front();
-    out_bytes_ -= out_.front().size();
-    out_.pop_front();
-  }
-  asio::async_write(socket_, asio::buffer(*batch), [self = shared_from_this(), batch](std::error_code ec, std::size_t) {
-    self->writing_ = false;
+  if (closed_) return;
+  const std::span<const std::uint8_t> bytes = out_.start_write();
+  if (bytes.empty()) return;
+  asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), [self = shared_from_this()](std::error_code ec, std::size_t) {
+    if (self->closed_) return;
+    const bool more = self->out_.finish_write();
     if (ec) {
       self->close("write failed: " + ec.message());
       return;
     }
-    if (!self->out_.empty()) {
+    if (more) {
       self->write_some();
     } else if (self->shutting_down_) {
       self->close("daemon shutting down");
@@ -276,7 +275,7 @@ void ClientPeer::write_some() {
 
 void ClientPeer::shutdown() {
   shutting_down_ = true;
-  if (!writing_ && out_.empty()) close("daemon shutting down");
+  if (out_.idle()) close("daemon shutting down");
 }
 
 void ClientPeer::close(const std::string& reason) {
@@ -288,7 +287,6 @@ void ClientPeer::close(const std::string& reason) {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   out_.clear();
-  out_bytes_ = 0;
   if (named_) {
     named_->detach(this);
     named_.reset();

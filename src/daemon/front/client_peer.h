@@ -17,6 +17,7 @@
 #include <simdjson.h>
 #include <string>
 
+#include "base/write_buffer.h"
 #include "daemon/account/account.h"
 #include "daemon/front/method_call.h"
 #include "daemon/front/request.h"
@@ -97,9 +98,7 @@ class ClientPeer : public SessionMember, public std::enable_shared_from_this<Cli
   Grant grant_;                          // what the client may use once authed_
   int auth_failures_ = 0;
   bool raw_updates_ = false;
-  std::deque<std::string> out_;
-  std::size_t out_bytes_ = 0;
-  bool writing_ = false;
+  WriteBuffer out_;  // answer lines not written yet (bounded by --max-output)
   bool closed_ = false;
   bool shutting_down_ = false;
   bool input_ended_ = false;    // the client shut down its sending side

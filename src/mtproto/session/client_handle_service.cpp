@@ -4,6 +4,7 @@
 
 #include "mtproto/session/client_session.h"
 #include "mtproto/session/ids.h"
+#include "mtproto/session/shared_helpers.h"
 
 namespace mtjson::mtproto::session {
 
@@ -121,25 +122,12 @@ void ClientSession::handle_detailed_info(std::uint32_t ctor, std::span<const std
 }
 
 Bytes ClientSession::state_info_bytes(std::span<const std::uint64_t> asked) const {
-  Bytes info;
-  info.reserve(asked.size());
-  const auto low = received_.lowest();
-  const auto high = received_.highest();
-  for (std::uint64_t id : asked) {
-    std::uint8_t s;
-    if (received_.contains(id)) {
-      s = msg_state::received;
-      if (std::find(pending_acks_.begin(), pending_acks_.end(), id) == pending_acks_.end()) s |= msg_state::acked;
-    } else if (low && id < *low && received_.full()) {
-      s = msg_state::unknown_too_low;
-    } else if (!high || id > *high) {
-      s = msg_state::not_received_too_high;
-    } else {
-      s = msg_state::not_received;
-    }
-    info.push_back(s);
-  }
-  return info;
+  // A received message is acknowledged unless its ack is still waiting to be sent.
+  return msgs_state_info_bytes(received_, asked, [this](std::uint64_t id) {
+    std::uint8_t s = msg_state::received;
+    if (std::find(pending_acks_.begin(), pending_acks_.end(), id) == pending_acks_.end()) s |= msg_state::acked;
+    return s;
+  });
 }
 
 void ClientSession::handle_state_req(std::uint64_t msg_id, std::span<const std::uint8_t> body, Events& ev) {

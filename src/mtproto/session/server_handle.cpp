@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mtproto/session/ids.h"
+#include "mtproto/session/shared_helpers.h"
 #include "mtproto/session/server_session.h"
 
 namespace mtjson::mtproto::session {
@@ -78,25 +79,13 @@ void ServerSession::handle_get_future_salts(std::uint64_t msg_id, std::span<cons
 }
 
 Bytes ServerSession::state_info_bytes(std::span<const std::uint64_t> asked) const {
-  Bytes info;
-  const auto low = received_.lowest();
-  const auto high = received_.highest();
-  for (std::uint64_t id : asked) {
-    std::uint8_t s;
-    if (received_.contains(id)) {
-      s = msg_state::received | msg_state::acked;
-      if (answers_.count(id)) s |= msg_state::rpc_processing_or_done | msg_state::answer_generated;
-      else if (running_.count(id)) s |= msg_state::rpc_processing_or_done;
-    } else if (low && id < *low && received_.full()) {
-      s = msg_state::unknown_too_low;
-    } else if (!high || id > *high) {
-      s = msg_state::not_received_too_high;
-    } else {
-      s = msg_state::not_received;
-    }
-    info.push_back(s);
-  }
-  return info;
+  // The server acknowledges what it received; a query also tells whether its answer exists.
+  return msgs_state_info_bytes(received_, asked, [this](std::uint64_t id) {
+    std::uint8_t s = msg_state::received | msg_state::acked;
+    if (answers_.count(id)) s |= msg_state::rpc_processing_or_done | msg_state::answer_generated;
+    else if (running_.count(id)) s |= msg_state::rpc_processing_or_done;
+    return s;
+  });
 }
 
 void ServerSession::handle_state_req(std::uint64_t msg_id, std::span<const std::uint8_t> body, TimePoint now) {

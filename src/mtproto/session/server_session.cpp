@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mtproto/session/ids.h"
+#include "mtproto/session/shared_helpers.h"
 
 namespace mtjson::mtproto::session {
 

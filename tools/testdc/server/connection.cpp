@@ -17,6 +17,12 @@ using mtproto::session::TimePoint;
 
 namespace {
 
+// One read buffer for every connection of a thread: bytes are handed on before the next wait.
+std::span<std::uint8_t> read_scratch() {
+  thread_local std::vector<std::uint8_t> buffer(64 * 1024);
+  return buffer;
+}
+
 std::string hex_id(std::uint64_t v) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -117,24 +123,22 @@ void Connection::detach(SessionEntry* entry) {
 }
 
 asio::awaitable<void> Connection::reader() {
-  std::vector<std::uint8_t> buf(64 * 1024);
+  // Readiness first, then a read of what arrived into a buffer shared by the thread's connections
+  // (handed to the transport before the next co_await): no read known to find nothing, and no
+  // large buffer per idle connection.
+  asio::error_code ec;
+  socket_.non_blocking(true, ec);
   try {
     while (!closing_) {
-      const std::size_t n = co_await socket_.async_read_some(asio::buffer(buf), asio::use_awaitable);
-      transport_.on_bytes_received(std::span<const std::uint8_t>(buf.data(), n));
-      while (!closing_) {
-        transport::Decoded d = transport_.next();
-        if (d.kind == transport::Decoded::Kind::need_more) break;
-        if (d.kind == transport::Decoded::Kind::error) {
-          close("transport: " + d.reason);
-          break;
-        }
-        if (d.kind == transport::Decoded::Kind::frame) on_frame(std::move(d.payload), d.quick_ack_requested);
-      }
-      if (transport_.failed() && !closing_) close("transport: " + transport_.error());
-      if (!logged_open_ && transport_.established()) {
-        logged_open_ = true;
-        core_.info(name() + " open from " + peer_ + " (" + transport::describe_layers(transport_.layers()) + ")");
+      co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, asio::use_awaitable);
+      for (;;) {
+        if (closing_) break;
+        std::span<std::uint8_t> buf = read_scratch();
+        const std::size_t n = socket_.read_some(asio::buffer(buf.data(), buf.size()), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+        if (ec) throw std::system_error(ec);
+        on_bytes(buf.first(n));
+        if (n < buf.size()) break;  // the kernel had no more; a full buffer may have left some
       }
       wake();
     }
@@ -143,6 +147,24 @@ asio::awaitable<void> Connection::reader() {
       close("closed by the client");
     else if (e.code() != asio::error::operation_aborted)
       close("read: " + e.code().message());
+  }
+}
+
+void Connection::on_bytes(std::span<const std::uint8_t> bytes) {
+  transport_.on_bytes_received(bytes);
+  while (!closing_) {
+    transport::Decoded d = transport_.next();
+    if (d.kind == transport::Decoded::Kind::need_more) break;
+    if (d.kind == transport::Decoded::Kind::error) {
+      close("transport: " + d.reason);
+      break;
+    }
+    if (d.kind == transport::Decoded::Kind::frame) on_frame(std::move(d.payload), d.quick_ack_requested);
+  }
+  if (transport_.failed() && !closing_) close("transport: " + transport_.error());
+  if (!logged_open_ && transport_.established()) {
+    logged_open_ = true;
+    core_.info(name() + " open from " + peer_ + " (" + transport::describe_layers(transport_.layers()) + ")");
   }
 }
 

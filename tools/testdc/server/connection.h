@@ -44,6 +44,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   asio::awaitable<void> reader();
   asio::awaitable<void> writer();
+  void on_bytes(std::span<const std::uint8_t> bytes);
   void on_frame(std::vector<std::uint8_t> frame, bool quick_ack_requested);
   void on_plain(std::span<const std::uint8_t> payload);
   void on_encrypted(std::span<const std::uint8_t> payload, std::uint64_t auth_key_id, bool quick_ack_requested);
