@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crypto/bignum.h"
+#include "crypto/random.h"
 
 namespace mtjson::crypto {
 namespace {
@@ -28,7 +29,6 @@ constexpr DhNumber kKnownPrime = {
     0x35, 0xB1, 0x05, 0xEE, 0x2E, 0x4E, 0x15, 0xD0, 0x4B, 0x24, 0x54, 0xBF, 0x6F, 0x4F, 0xAD, 0xF0, 0x34, 0xB1, 0x04,
     0x03, 0x11, 0x9C, 0xD8, 0xE3, 0xB9, 0x2F, 0xCC, 0x5B};
 
-constexpr int kMaxRandomAttempts = 32;  // a failure needs a ~2^-64 draw; 32 misses mean a broken source
 
 // Leading zero bytes do not change the number; compare numerically via the significant bytes.
 std::span<const std::uint8_t> strip(std::span<const std::uint8_t> be) {

@@ -18,6 +18,10 @@
 
 namespace mtjson::crypto {
 
+// Draws of a value that must fall in a range (DH and SRP exponents): a miss needs a ~2^-64 draw,
+// so this many misses in a row mean a broken source.
+inline constexpr int kMaxRandomAttempts = 32;
+
 // Fills out from OpenSSL's CSPRNG (RAND_bytes). Aborts if the CSPRNG fails: continuing with
 // predictable key material would be worse than stopping.
 void fresh_random_bytes(std::span<std::uint8_t> out);

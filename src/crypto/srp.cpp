@@ -13,7 +13,6 @@ namespace mtjson::crypto {
 namespace {
 
 constexpr int kPbkdf2Iterations = 100000;  // "PBKDF2HMACSHA512iter100000"
-constexpr int kMaxRandomAttempts = 32;
 
 using Hash = Sha256Digest;
 

@@ -13,6 +13,12 @@ inline std::uint32_t load_le32(std::span<const std::uint8_t> p) {
          (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
 
+inline std::uint64_t load_le64(std::span<const std::uint8_t> p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[static_cast<std::size_t>(i)];
+  return v;
+}
+
 inline std::uint32_t load_be32(std::span<const std::uint8_t> p) {
   return (static_cast<std::uint32_t>(p[0]) << 24) | (static_cast<std::uint32_t>(p[1]) << 16) |
          (static_cast<std::uint32_t>(p[2]) << 8) | static_cast<std::uint32_t>(p[3]);

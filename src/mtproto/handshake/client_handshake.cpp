@@ -10,18 +10,13 @@
 #include "mtproto/handshake/ids.h"
 #include "mtproto/handshake/inner_cipher.h"
 #include "mtproto/handshake/messages.h"
+#include "transport/bytes.h"
 
 namespace mtjson::mtproto::handshake {
 namespace {
 
-std::uint64_t load_le64(std::span<const std::uint8_t, 8> b) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
-}
-
 template <typename T>
-Result<T> fail(std::string message) {
+Result<T> client_fail(std::string message) {
   return Result<T>::error("client handshake: " + std::move(message));
 }
 
@@ -52,14 +47,14 @@ Bytes ClientHandshake::start() {
 }
 
 Result<Output> ClientHandshake::on_message(std::span<const std::uint8_t> body) {
-  Result<Output> out = fail<Output>("no message expected in this state");
+  Result<Output> out = client_fail<Output>("no message expected in this state");
   switch (state_) {
     case State::WaitResPq: out = on_res_pq(body); break;
     case State::WaitDhParams: out = on_server_dh_params(body); break;
     case State::WaitDhGenResult: out = on_dh_gen_answer(body); break;
-    case State::SendPq: out = fail<Output>("start() was not called"); break;
-    case State::Done: out = fail<Output>("already done"); break;
-    case State::Failed: out = fail<Output>("already failed"); break;
+    case State::SendPq: out = client_fail<Output>("start() was not called"); break;
+    case State::Done: out = client_fail<Output>("already done"); break;
+    case State::Failed: out = client_fail<Output>("already failed"); break;
   }
   if (!out) {
     state_ = State::Failed;
@@ -72,18 +67,18 @@ Result<Output> ClientHandshake::on_message(std::span<const std::uint8_t> body) {
 // Steps 2-5.
 Result<Output> ClientHandshake::on_res_pq(std::span<const std::uint8_t> body) {
   auto res = parse_res_pq(body);
-  if (!res) return fail<Output>(res.message());
+  if (!res) return client_fail<Output>(res.message());
   // "Security Guidelines for Client Developers", "Checking nonce, server_nonce and new_nonce fields".
-  if (res->nonce != nonce_) return fail<Output>("resPQ: nonce mismatch");
+  if (res->nonce != nonce_) return client_fail<Output>("resPQ: nonce mismatch");
   server_nonce_ = res->server_nonce;
 
   auto pq = crypto::factorize_pq(res->pq);
-  if (!pq) return fail<Output>("resPQ: pq not factorizable: " + pq.message());
+  if (!pq) return client_fail<Output>("resPQ: pq not factorizable: " + pq.message());
   observe("p", pq->p);
   observe("q", pq->q);
 
   const crypto::RsaPublicKey* key = config_.keys.select(res->fingerprints);
-  if (!key) return fail<Output>("resPQ: no known server public key fingerprint");
+  if (!key) return client_fail<Output>("resPQ: no known server public key fingerprint");
 
   random_.fill_key_material(new_nonce_);
   observe("new_nonce", new_nonce_);
@@ -102,7 +97,7 @@ Result<Output> ClientHandshake::on_res_pq(std::span<const std::uint8_t> body) {
   observe("p_q_inner_data", data);
 
   auto encrypted = rsa_encrypt_(data, *key, random_);
-  if (!encrypted) return fail<Output>("req_DH_params: " + encrypted.message());
+  if (!encrypted) return client_fail<Output>("req_DH_params: " + encrypted.message());
 
   ReqDhParams req;
   req.nonce = nonce_;
@@ -118,14 +113,14 @@ Result<Output> ClientHandshake::on_res_pq(std::span<const std::uint8_t> body) {
 // Steps 6-7.
 Result<Output> ClientHandshake::on_server_dh_params(std::span<const std::uint8_t> body) {
   auto params = parse_server_dh_params(body);
-  if (!params) return fail<Output>(params.message());
-  if (params->nonce != nonce_) return fail<Output>("Server_DH_Params: nonce mismatch");
-  if (params->server_nonce != server_nonce_) return fail<Output>("Server_DH_Params: server_nonce mismatch");
+  if (!params) return client_fail<Output>(params.message());
+  if (params->nonce != nonce_) return client_fail<Output>("Server_DH_Params: nonce mismatch");
+  if (params->server_nonce != server_nonce_) return client_fail<Output>("Server_DH_Params: server_nonce mismatch");
   if (!params->ok) {
     // new_nonce_hash := 128 lower-order bits of SHA1(new_nonce) (step 6).
     const auto h = crypto::sha1(new_nonce_);
     const bool genuine = CRYPTO_memcmp(h.data() + 4, params->new_nonce_hash.data(), 16) == 0;
-    return fail<Output>(genuine ? "server_DH_params_fail received"
+    return client_fail<Output>(genuine ? "server_DH_params_fail received"
                                 : "server_DH_params_fail received with a wrong new_nonce_hash");
   }
 
@@ -133,23 +128,23 @@ Result<Output> ClientHandshake::on_server_dh_params(std::span<const std::uint8_t
   observe("tmp_aes_key", tmp_.key);
   observe("tmp_aes_iv", tmp_.iv);
   auto with_hash = decrypt_with_hash(params->encrypted_answer, tmp_, "server_DH_params_ok: encrypted_answer");
-  if (!with_hash) return fail<Output>(with_hash.message());
+  if (!with_hash) return client_fail<Output>(with_hash.message());
   observe("answer_with_hash", *with_hash);
 
   std::size_t answer_length = 0;
   auto inner = parse_server_dh_inner_data(std::span(*with_hash).subspan(20), &answer_length);
-  if (!inner) return fail<Output>(inner.message());
-  if (auto s = check_with_hash(*with_hash, answer_length, "server_DH_inner_data"); !s) return fail<Output>(s.message());
+  if (!inner) return client_fail<Output>(inner.message());
+  if (auto s = check_with_hash(*with_hash, answer_length, "server_DH_inner_data"); !s) return client_fail<Output>(s.message());
   observe("answer", std::span(*with_hash).subspan(20, answer_length));
-  if (inner->nonce != nonce_) return fail<Output>("server_DH_inner_data: nonce mismatch");
-  if (inner->server_nonce != server_nonce_) return fail<Output>("server_DH_inner_data: server_nonce mismatch");
+  if (inner->nonce != nonce_) return client_fail<Output>("server_DH_inner_data: nonce mismatch");
+  if (inner->server_nonce != server_nonce_) return client_fail<Output>("server_DH_inner_data: server_nonce mismatch");
 
   // "Creating an Authorization Key", step 6 and "Security Guidelines for Client Developers", "Validation of DH parameters".
   if (auto s = crypto::check_dh_params(inner->g, inner->dh_prime); !s) {
-    return fail<Output>("server_DH_inner_data: dh params invalid: " + s.message());
+    return client_fail<Output>("server_DH_inner_data: dh params invalid: " + s.message());
   }
   if (auto s = crypto::check_dh_public_value(inner->g_a, inner->dh_prime, "g_a"); !s) {
-    return fail<Output>("server_DH_inner_data: g_a out of range: " + s.message());
+    return client_fail<Output>("server_DH_inner_data: g_a out of range: " + s.message());
   }
   g_ = inner->g;
   dh_prime_ = std::move(inner->dh_prime);
@@ -158,7 +153,7 @@ Result<Output> ClientHandshake::on_server_dh_params(std::span<const std::uint8_t
   result_.server_time_offset = static_cast<std::int32_t>(inner->server_time - unix_seconds(clock_));
 
   auto set = make_set_client_dh_params();
-  if (!set) return fail<Output>(set.message());
+  if (!set) return client_fail<Output>(set.message());
   state_ = State::WaitDhGenResult;
   return Output{std::move(*set), false};
 }
@@ -184,16 +179,16 @@ Result<Bytes> ClientHandshake::make_set_client_dh_params() {
 // Step 9.
 Result<Output> ClientHandshake::on_dh_gen_answer(std::span<const std::uint8_t> body) {
   auto answer = parse_dh_gen_answer(body);
-  if (!answer) return fail<Output>(answer.message());
-  if (answer->nonce != nonce_) return fail<Output>("Set_client_DH_params_answer: nonce mismatch");
-  if (answer->server_nonce != server_nonce_) return fail<Output>("Set_client_DH_params_answer: server_nonce mismatch");
+  if (!answer) return client_fail<Output>(answer.message());
+  if (answer->nonce != nonce_) return client_fail<Output>("Set_client_DH_params_answer: nonce mismatch");
+  if (answer->server_nonce != server_nonce_) return client_fail<Output>("Set_client_DH_params_answer: server_nonce mismatch");
 
   const auto n = static_cast<std::uint8_t>(answer->kind);
   const auto expected = crypto::new_nonce_hash(new_nonce_, n, auth_key_);
   if (CRYPTO_memcmp(expected.data(), answer->new_nonce_hash.data(), 16) != 0) {
     static const char* names[] = {"", "dh_gen_ok: new_nonce_hash1", "dh_gen_retry: new_nonce_hash2",
                                   "dh_gen_fail: new_nonce_hash3"};
-    return fail<Output>(std::string(names[n]) + " mismatch");
+    return client_fail<Output>(std::string(names[n]) + " mismatch");
   }
 
   switch (answer->kind) {
@@ -201,7 +196,7 @@ Result<Output> ClientHandshake::on_dh_gen_answer(std::span<const std::uint8_t> b
       observe("auth_key", auth_key_);
       result_.auth_key.key = auth_key_;
       result_.auth_key.id = crypto::auth_key_id_u64(auth_key_);
-      result_.server_salt = static_cast<std::int64_t>(load_le64(crypto::initial_server_salt(new_nonce_, server_nonce_)));
+      result_.server_salt = static_cast<std::int64_t>(transport::load_le64(crypto::initial_server_salt(new_nonce_, server_nonce_)));
       result_.expires_at = config_.expires_in > 0 ? unix_seconds(clock_) + config_.expires_in : 0;
       OPENSSL_cleanse(new_nonce_.data(), new_nonce_.size());
       OPENSSL_cleanse(&tmp_, sizeof tmp_);
@@ -209,18 +204,18 @@ Result<Output> ClientHandshake::on_dh_gen_answer(std::span<const std::uint8_t> b
       return Output{{}, true};
     }
     case DhGenAnswer::Kind::retry: {
-      if (result_.dh_gen_retries >= config_.max_dh_gen_retries) return fail<Output>("dh_gen_retry: too many retries");
+      if (result_.dh_gen_retries >= config_.max_dh_gen_retries) return client_fail<Output>("dh_gen_retry: too many retries");
       ++result_.dh_gen_retries;
       // Step 7: retry_id = auth_key_aux_hash of the previous failed attempt.
-      retry_id_ = load_le64(crypto::auth_key_aux_hash(auth_key_));
+      retry_id_ = transport::load_le64(crypto::auth_key_aux_hash(auth_key_));
       auto set = make_set_client_dh_params();
-      if (!set) return fail<Output>(set.message());
+      if (!set) return client_fail<Output>(set.message());
       return Output{std::move(*set), false};
     }
     case DhGenAnswer::Kind::fail:
-      return fail<Output>("dh_gen_fail received");
+      return client_fail<Output>("dh_gen_fail received");
   }
-  return fail<Output>("unreachable");
+  return client_fail<Output>("unreachable");
 }
 
 }  // namespace mtjson::mtproto::handshake

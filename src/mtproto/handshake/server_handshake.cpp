@@ -11,18 +11,13 @@
 #include "mtproto/handshake/ids.h"
 #include "mtproto/handshake/inner_cipher.h"
 #include "mtproto/handshake/messages.h"
+#include "transport/bytes.h"
 
 namespace mtjson::mtproto::handshake {
 namespace {
 
-std::uint64_t load_le64(std::span<const std::uint8_t, 8> b) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
-}
-
 template <typename T>
-Result<T> fail(std::string message) {
+Result<T> server_fail(std::string message) {
   return Result<T>::error("server handshake: " + std::move(message));
 }
 
@@ -53,19 +48,19 @@ Result<Output> ServerHandshake::on_message(std::span<const std::uint8_t> body) {
   if (state_ != State::Failed && !last_reply_.empty() && equal(body, last_request_)) {
     return Output{last_reply_, state_ == State::Done};
   }
-  Result<Output> out = fail<Output>("no message expected in this state");
+  Result<Output> out = server_fail<Output>("no message expected in this state");
   const std::uint32_t id = peek_constructor(body);
   switch (state_) {
     case State::WaitReqPq: out = on_req_pq(body); break;
     case State::WaitReqDhParams:
-      out = id == ids::req_DH_params ? on_req_dh_params(body) : fail<Output>("expected req_DH_params");
+      out = id == ids::req_DH_params ? on_req_dh_params(body) : server_fail<Output>("expected req_DH_params");
       break;
     case State::WaitSetClientDhParams:
       out = id == ids::set_client_DH_params ? on_set_client_dh_params(body)
-                                            : fail<Output>("expected set_client_DH_params");
+                                            : server_fail<Output>("expected set_client_DH_params");
       break;
-    case State::Done: out = fail<Output>("already done"); break;
-    case State::Failed: out = fail<Output>("already failed"); break;
+    case State::Done: out = server_fail<Output>("already done"); break;
+    case State::Failed: out = server_fail<Output>("already failed"); break;
   }
   if (!out) {
     state_ = State::Failed;
@@ -79,8 +74,8 @@ Result<Output> ServerHandshake::on_message(std::span<const std::uint8_t> body) {
 // Step 2.
 Result<Output> ServerHandshake::on_req_pq(std::span<const std::uint8_t> body) {
   auto req = parse_req_pq(body);
-  if (!req) return fail<Output>(req.message());
-  if (config_.keys.empty()) return fail<Output>("no RSA private key configured");
+  if (!req) return server_fail<Output>(req.message());
+  if (config_.keys.empty()) return server_fail<Output>("no RSA private key configured");
   nonce_ = req->nonce;
   random_.fill_key_material(server_nonce_);
   pq_ = generate_pq(random_);
@@ -129,32 +124,32 @@ Result<Bytes> ServerHandshake::decrypt_inner(std::span<const std::uint8_t> encry
 // Steps 5-6.
 Result<Output> ServerHandshake::on_req_dh_params(std::span<const std::uint8_t> body) {
   auto req = parse_req_dh_params(body);
-  if (!req) return fail<Output>(req.message());
-  if (req->nonce != nonce_) return fail<Output>("req_DH_params: nonce mismatch");
-  if (req->server_nonce != server_nonce_) return fail<Output>("req_DH_params: server_nonce mismatch");
-  if (!equal(req->p, p_be_) || !equal(req->q, q_be_)) return fail<Output>("req_DH_params: p, q do not factor pq");
+  if (!req) return server_fail<Output>(req.message());
+  if (req->nonce != nonce_) return server_fail<Output>("req_DH_params: nonce mismatch");
+  if (req->server_nonce != server_nonce_) return server_fail<Output>("req_DH_params: server_nonce mismatch");
+  if (!equal(req->p, p_be_) || !equal(req->q, q_be_)) return server_fail<Output>("req_DH_params: p, q do not factor pq");
 
   const crypto::RsaPrivateKey* key = nullptr;
   for (const auto& k : config_.keys) {
     if (k.public_key().fingerprint() == req->public_key_fingerprint) key = &k;
   }
-  if (!key) return fail<Output>("req_DH_params: unknown public_key_fingerprint");
-  if (req->encrypted_data.size() != 256) return fail<Output>("req_DH_params: encrypted_data is not 256 bytes");
+  if (!key) return server_fail<Output>("req_DH_params: unknown public_key_fingerprint");
+  if (req->encrypted_data.size() != 256) return server_fail<Output>("req_DH_params: encrypted_data is not 256 bytes");
 
   auto data = decrypt_inner(req->encrypted_data, *key);
-  if (!data) return fail<Output>("req_DH_params: " + data.message());
+  if (!data) return server_fail<Output>("req_DH_params: " + data.message());
   auto inner = parse_p_q_inner_data(*data);
-  if (!inner) return fail<Output>(inner.message());
+  if (!inner) return server_fail<Output>(inner.message());
   if (!equal(inner->pq, pq_be_) || !equal(inner->p, p_be_) || !equal(inner->q, q_be_)) {
-    return fail<Output>("p_q_inner_data: pq, p, q do not match");
+    return server_fail<Output>("p_q_inner_data: pq, p, q do not match");
   }
-  if (inner->nonce != nonce_) return fail<Output>("p_q_inner_data: nonce mismatch");
-  if (inner->server_nonce != server_nonce_) return fail<Output>("p_q_inner_data: server_nonce mismatch");
+  if (inner->nonce != nonce_) return server_fail<Output>("p_q_inner_data: nonce mismatch");
+  if (inner->server_nonce != server_nonce_) return server_fail<Output>("p_q_inner_data: server_nonce mismatch");
   if (inner->has_dc && config_.require_dc_match && inner->dc != config_.dc) {
-    return fail<Output>("p_q_inner_data: dc " + std::to_string(inner->dc) + " is not this DC (" +
+    return server_fail<Output>("p_q_inner_data: dc " + std::to_string(inner->dc) + " is not this DC (" +
                         std::to_string(config_.dc) + ")");
   }
-  if (inner->temp && inner->expires_in <= 0) return fail<Output>("p_q_inner_data_temp: expires_in must be positive");
+  if (inner->temp && inner->expires_in <= 0) return server_fail<Output>("p_q_inner_data_temp: expires_in must be positive");
   new_nonce_ = inner->new_nonce;
   result_.has_dc = inner->has_dc;
   result_.dc = inner->dc;
@@ -163,7 +158,7 @@ Result<Output> ServerHandshake::on_req_dh_params(std::span<const std::uint8_t> b
   result_.rsa_fingerprint = req->public_key_fingerprint;
 
   auto secret = crypto::dh_server_generate(config_.g, config_.dh_prime, random_);
-  if (!secret) return fail<Output>("server_DH_inner_data: " + secret.message());
+  if (!secret) return server_fail<Output>("server_DH_inner_data: " + secret.message());
   a_ = secret->a;
   OPENSSL_cleanse(secret->a.data(), secret->a.size());
 
@@ -188,22 +183,22 @@ Result<Output> ServerHandshake::on_req_dh_params(std::span<const std::uint8_t> b
 // Steps 7-9.
 Result<Output> ServerHandshake::on_set_client_dh_params(std::span<const std::uint8_t> body) {
   auto set = parse_set_client_dh_params(body);
-  if (!set) return fail<Output>(set.message());
-  if (set->nonce != nonce_) return fail<Output>("set_client_DH_params: nonce mismatch");
-  if (set->server_nonce != server_nonce_) return fail<Output>("set_client_DH_params: server_nonce mismatch");
+  if (!set) return server_fail<Output>(set.message());
+  if (set->nonce != nonce_) return server_fail<Output>("set_client_DH_params: nonce mismatch");
+  if (set->server_nonce != server_nonce_) return server_fail<Output>("set_client_DH_params: server_nonce mismatch");
 
   auto with_hash = decrypt_with_hash(set->encrypted_data, tmp_, "set_client_DH_params: encrypted_data");
-  if (!with_hash) return fail<Output>(with_hash.message());
+  if (!with_hash) return server_fail<Output>(with_hash.message());
   std::size_t length = 0;
   auto inner = parse_client_dh_inner_data(std::span(*with_hash).subspan(20), &length);
-  if (!inner) return fail<Output>(inner.message());
-  if (auto s = check_with_hash(*with_hash, length, "client_DH_inner_data"); !s) return fail<Output>(s.message());
-  if (inner->nonce != nonce_) return fail<Output>("client_DH_inner_data: nonce mismatch");
-  if (inner->server_nonce != server_nonce_) return fail<Output>("client_DH_inner_data: server_nonce mismatch");
-  if (inner->retry_id != expected_retry_id_) return fail<Output>("client_DH_inner_data: retry_id mismatch");
+  if (!inner) return server_fail<Output>(inner.message());
+  if (auto s = check_with_hash(*with_hash, length, "client_DH_inner_data"); !s) return server_fail<Output>(s.message());
+  if (inner->nonce != nonce_) return server_fail<Output>("client_DH_inner_data: nonce mismatch");
+  if (inner->server_nonce != server_nonce_) return server_fail<Output>("client_DH_inner_data: server_nonce mismatch");
+  if (inner->retry_id != expected_retry_id_) return server_fail<Output>("client_DH_inner_data: retry_id mismatch");
 
   auto auth_key = crypto::dh_server_compute(a_, inner->g_b, config_.dh_prime);
-  if (!auth_key) return fail<Output>("client_DH_inner_data: g_b out of range: " + auth_key.message());
+  if (!auth_key) return server_fail<Output>("client_DH_inner_data: g_b out of range: " + auth_key.message());
   const std::uint64_t key_id = crypto::auth_key_id_u64(*auth_key);
 
   DhGenAnswer answer;
@@ -221,7 +216,7 @@ Result<Output> ServerHandshake::on_set_client_dh_params(std::span<const std::uin
     ++retries_;
     answer.kind = DhGenAnswer::Kind::retry;
     answer.new_nonce_hash = crypto::new_nonce_hash(new_nonce_, 2, *auth_key);
-    expected_retry_id_ = load_le64(crypto::auth_key_aux_hash(*auth_key));
+    expected_retry_id_ = transport::load_le64(crypto::auth_key_aux_hash(*auth_key));
     OPENSSL_cleanse(auth_key->data(), auth_key->size());
     return Output{serialize(answer), false};
   }
@@ -230,7 +225,7 @@ Result<Output> ServerHandshake::on_set_client_dh_params(std::span<const std::uin
   answer.new_nonce_hash = crypto::new_nonce_hash(new_nonce_, 1, *auth_key);
   result_.auth_key.key = *auth_key;
   result_.auth_key.id = key_id;
-  result_.server_salt = static_cast<std::int64_t>(load_le64(crypto::initial_server_salt(new_nonce_, server_nonce_)));
+  result_.server_salt = static_cast<std::int64_t>(transport::load_le64(crypto::initial_server_salt(new_nonce_, server_nonce_)));
   result_.expires_at = result_.temp ? unix_seconds(clock_) + result_.expires_in : 0;
   OPENSSL_cleanse(auth_key->data(), auth_key->size());
   OPENSSL_cleanse(a_.data(), a_.size());

@@ -192,7 +192,7 @@ void ClientSession::dispatch(std::uint64_t msg_id, std::span<const std::uint8_t>
     case ids::destroy_session_ok:
     case ids::destroy_session_none: handle_destroy_session_answer(*ctor, body, ev); return;
     case ids::msg_container: drop(ev, "msg_container inside gzip_packed"); return;
-    case ids::msg_copy: drop(ev, "msg_copy is not used ("Service Messages")"); return;
+    case ids::msg_copy: drop(ev, "msg_copy is not used (MTProto: Service Messages)"); return;
     default: ev.push_back(Update{msg_id, Bytes(body.begin(), body.end())}); return;
   }
 }
