@@ -284,6 +284,13 @@ void ClientPeer::close(const std::string& reason) {
   log_line(daemon_.config().verbose || reason.find("output queue") != std::string::npos ? LogLevel::info : LogLevel::debug,
            peer_ + ": disconnected (" + reason + ")");
   std::error_code ignored;
+  // Lines of this turn (the error that explains the close) still go out, best effort and
+  // without blocking: the flush posted for them would find the socket closed.
+  if (!out_.writing()) {
+    const std::span<const std::uint8_t> last = out_.start_write();
+    socket_.non_blocking(true, ignored);
+    if (!last.empty()) asio::write(socket_, asio::buffer(last.data(), last.size()), ignored);
+  }
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   out_.clear();
