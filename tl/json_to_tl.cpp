@@ -63,23 +63,8 @@ class AheadWriter {
   void write_raw(std::span<const std::uint8_t> bytes) {
     if (!bytes.empty()) std::memcpy(grow(bytes.size()), bytes.data(), bytes.size());
   }
-  // TL byte string ("Binary Data Serialization"): 1 length byte below 254, else 0xfe
-  // and 3 length bytes; then the data, zero-padded to a multiple of 4.
   void write_bytes(std::span<const std::uint8_t> bytes) {
-    std::size_t n = bytes.size();
-    std::size_t header = n < 254 ? 1 : 4;
-    std::size_t total = (header + n + 3) & ~std::size_t{3};
-    std::uint8_t* p = grow(total);
-    if (header == 1) {
-      p[0] = static_cast<std::uint8_t>(n);
-    } else {
-      p[0] = 0xfe;
-      p[1] = static_cast<std::uint8_t>(n);
-      p[2] = static_cast<std::uint8_t>(n >> 8);
-      p[3] = static_cast<std::uint8_t>(n >> 16);
-    }
-    if (n) std::memcpy(p + header, bytes.data(), n);
-    std::memset(p + header + n, 0, total - header - n);
+    put_tl_bytes(grow(tl_bytes_size(bytes.size())), bytes);
   }
   void write_string(std::string_view s) {
     write_bytes({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});

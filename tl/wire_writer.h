@@ -10,6 +10,25 @@
 
 namespace mtjson::tl {
 
+// TL string/bytes ("Binary Data Serialization"): length < 254 -> 1 length byte; else 0xfe + 3
+// length bytes; then the data, zero-padded to a multiple of 4. tl_bytes_size is the size on the
+// wire, put_tl_bytes writes it at p (which has that many bytes).
+inline std::size_t tl_bytes_size(std::size_t n) { return ((n < 254 ? 1 : 4) + n + 3) & ~std::size_t{3}; }
+inline void put_tl_bytes(std::uint8_t* p, std::span<const std::uint8_t> bytes) {
+  const std::size_t n = bytes.size();
+  const std::size_t header = n < 254 ? 1 : 4;
+  if (header == 1) {
+    p[0] = static_cast<std::uint8_t>(n);
+  } else {
+    p[0] = 0xfe;
+    p[1] = static_cast<std::uint8_t>(n);
+    p[2] = static_cast<std::uint8_t>(n >> 8);
+    p[3] = static_cast<std::uint8_t>(n >> 16);
+  }
+  if (n) std::memcpy(p + header, bytes.data(), n);
+  std::memset(p + header + n, 0, tl_bytes_size(n) - header - n);
+}
+
 class WireWriter {
  public:
   explicit WireWriter(std::vector<std::uint8_t>& out) : out_(out) {}
@@ -36,23 +55,8 @@ class WireWriter {
     if (bytes.empty()) return;
     std::memcpy(grow(bytes.size()), bytes.data(), bytes.size());
   }
-  // TL string/bytes: length < 254 -> 1 length byte; else 0xfe + 3 length
-  // bytes; then the data, zero-padded to a multiple of 4.
   void write_bytes(std::span<const std::uint8_t> bytes) {
-    std::size_t n = bytes.size();
-    std::size_t header = n < 254 ? 1 : 4;
-    std::size_t total = (header + n + 3) & ~std::size_t{3};
-    std::uint8_t* p = grow(total);
-    if (header == 1) {
-      p[0] = static_cast<std::uint8_t>(n);
-    } else {
-      p[0] = 0xfe;
-      p[1] = static_cast<std::uint8_t>(n);
-      p[2] = static_cast<std::uint8_t>(n >> 8);
-      p[3] = static_cast<std::uint8_t>(n >> 16);
-    }
-    if (n) std::memcpy(p + header, bytes.data(), n);
-    std::memset(p + header + n, 0, total - header - n);
+    put_tl_bytes(grow(tl_bytes_size(bytes.size())), bytes);
   }
   void write_string(std::string_view s) {
     write_bytes({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});

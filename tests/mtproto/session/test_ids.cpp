@@ -11,7 +11,7 @@ using namespace mtjson::mtproto::session;
 
 TEST_CASE("service constructor ids equal tl/mtproto.tl", "[ids]") {
   std::shared_ptr<const tl::Schema> schema;
-  const mtjson::Status st = tl::load_schema_files({test::source_root() + "/tl/mtproto.tl"}, schema);
+  const mtjson::Status st = tl::load_schema_files({mtjson::mtproto::session::test::source_root() + "/tl/mtproto.tl"}, schema);
   REQUIRE(st.ok());
   const std::pair<const char*, std::uint32_t> table[] = {
       {"rpc_result", ids::rpc_result}, {"rpc_error", ids::rpc_error},

@@ -13,7 +13,7 @@ namespace {
 // A public value inside the range "Security Guidelines for Client Developers" allows (2^1984 <= x <= p - 2^1984).
 std::string public_value(std::uint8_t fill) { return base64_encode(std::vector<std::uint8_t>(256, fill)); }
 
-json get_difference(int pts, int qts, int limit = 0) {
+json get_secret_difference(int pts, int qts, int limit = 0) {
   json m = {{"_cons", "updates.getDifference"}, {"pts", pts}, {"date", 0}, {"qts", qts}};
   if (limit > 0) m["pts_total_limit"] = limit;
   return m;
@@ -208,7 +208,7 @@ TEST_CASE("world: getDifference returns new_encrypted_messages above qts, in ord
   CHECK(state["pts"] == 2);
   CHECK(state["qts"] == 4);
 
-  json all = w.f.ok(w.cb, get_difference(0, 0));
+  json all = w.f.ok(w.cb, get_secret_difference(0, 0));
   CHECK(all["_cons"] == "updates.difference");
   REQUIRE(all["new_messages"].size() == 2);
   REQUIRE(all["new_encrypted_messages"].size() == 4);
@@ -220,14 +220,14 @@ TEST_CASE("world: getDifference returns new_encrypted_messages above qts, in ord
   CHECK(all["state"]["qts"] == 4);
 
   // Only what lies above the given qts (pts up to date).
-  json some = w.f.ok(w.cb, get_difference(2, 2));
+  json some = w.f.ok(w.cb, get_secret_difference(2, 2));
   CHECK(some["_cons"] == "updates.difference");
   CHECK(some["new_messages"] == json::array());
   REQUIRE(some["new_encrypted_messages"].size() == 2);
   CHECK(some["new_encrypted_messages"][0]["random_id"] == 3);
   CHECK(some["new_encrypted_messages"][1]["random_id"] == 4);
-  CHECK(w.f.ok(w.cb, get_difference(2, 4))["_cons"] == "updates.differenceEmpty");
-  CHECK(w.f.err(w.cb, get_difference(2, -1)) == "400 INPUT_REQUEST_INVALID");
+  CHECK(w.f.ok(w.cb, get_secret_difference(2, 4))["_cons"] == "updates.differenceEmpty");
+  CHECK(w.f.err(w.cb, get_secret_difference(2, -1)) == "400 INPUT_REQUEST_INVALID");
 
   // Slices of 3 events: pts events first, then qts; each intermediate_state continues both.
   std::vector<int> random_ids;
@@ -235,7 +235,7 @@ TEST_CASE("world: getDifference returns new_encrypted_messages above qts, in ord
   int pts = 0, qts = 0, slices = 0;
   for (;;) {
     REQUIRE(++slices < 10);
-    json d = w.f.ok(w.cb, get_difference(pts, qts, 3));
+    json d = w.f.ok(w.cb, get_secret_difference(pts, qts, 3));
     CHECK(d["new_messages"].size() + d["new_encrypted_messages"].size() <= 3);
     for (const auto& m : d["new_messages"]) texts.push_back(m["message"]);
     for (const auto& m : d["new_encrypted_messages"]) random_ids.push_back(m["random_id"]);
@@ -250,7 +250,7 @@ TEST_CASE("world: getDifference returns new_encrypted_messages above qts, in ord
   CHECK(slices == 2);
   CHECK(texts == std::vector<std::string>{"p1", "p2"});
   CHECK(random_ids == std::vector<int>{1, 2, 3, 4});
-  json first = w.f.ok(w.cb, get_difference(0, 0, 3));
+  json first = w.f.ok(w.cb, get_secret_difference(0, 0, 3));
   CHECK(first["intermediate_state"]["pts"] == 2);
   CHECK(first["intermediate_state"]["qts"] == 1);
 }
@@ -283,7 +283,7 @@ TEST_CASE("world: readEncryptedHistory and discardEncryption reach the other sid
 TEST_CASE("world: qts, its events and secret chats survive save/load", "[testdc][secret][persist]") {
   SecretWorld w;
   for (int k = 1; k <= 3; ++k) w.f.ok(w.ca, send_encrypted(w.chat, k, payload(k)));
-  json before = w.f.ok(w.cb, get_difference(0, 0));
+  json before = w.f.ok(w.cb, get_secret_difference(0, 0));
   const json& chat = w.chat;
   Fixture g;
   World world = g.reloaded(w.f.world, "secret");
@@ -291,7 +291,7 @@ TEST_CASE("world: qts, its events and secret chats survive save/load", "[testdc]
   CallResult state = world.call(cb, {{"_cons", "updates.getState"}});
   REQUIRE(state.ok);
   CHECK(state.result["qts"] == 3);
-  CallResult d = world.call(cb, get_difference(0, 0));
+  CallResult d = world.call(cb, get_secret_difference(0, 0));
   REQUIRE(d.ok);
   CHECK(d.result["new_encrypted_messages"] == before["new_encrypted_messages"]);
   // The chat is still accepted, its resends recognised, and qts continues.
