@@ -4,15 +4,12 @@
 #  - a file under src/ or tl/ includes a header that lives in tools/ ("testdc/...", "signin/...",
 #    "bench/...": every directory of tools/ is an include root for the tools' own code), or
 #  - a meson.build under src/ or tl/ uses something tools/ defines (a dependency, library or
-#    include directory) anywhere but in an executable() call.
-# The one exception is the mtjson executable's start-up: --testdc embeds the test DC
-# (src/daemon/embedded_testdc.cpp, compiled into the executable only).
+#    include directory).
+# No exceptions: the mtjson executable, which embeds the test DC, is defined in tools/mtjson/.
 # Usage: tools/check_layers.sh [SOURCE_ROOT]
 set -uo pipefail
 root=${1:-$(dirname "$0")/..}
 cd "$root" || exit 2
-
-executable_only=(src/daemon/embedded_testdc.cpp)
 
 fail=0
 report() {
@@ -28,15 +25,8 @@ for d in tools/*/; do
 done
 prefix_re=$(IFS='|'; echo "${prefixes[*]}")
 
-is_executable_only() {
-  local f
-  for f in "${executable_only[@]}"; do [ "$1" = "$f" ] && return 0; done
-  return 1
-}
-
 while IFS= read -r hit; do
   file=${hit%%:*}
-  is_executable_only "$file" && continue
   rest=${hit#*:}
   line=${rest%%:*}
   report "$file:$line: includes a header from tools/: ${rest#*:}"
@@ -48,46 +38,25 @@ mapfile -t tool_names < <(grep -rhoE --include=meson.build '^[[:space:]]*[A-Za-z
                             sed -E 's/[[:space:]=]//g' | sort -u)
 names_re=$(IFS='|'; echo "${tool_names[*]}")
 
-meson_hits=$(mktemp)
-trap 'rm -f "$meson_hits"' EXIT
-while IFS= read -r build; do
-  # Tracks which call a line is in (by parenthesis depth); tools/ names are allowed only inside
-  # executable(...), and an executable-only source must not be listed in any other call.
-  awk -v file="$build" -v names="$names_re" -v exe_only="${executable_only[*]}" '
-    BEGIN { n = split(exe_only, ex, " "); depth = 0; call = "" }
+# A use of one of those names, or a path into tools/, in a meson.build under src/ or tl/.
+scan_meson() {
+  local build
+  while IFS= read -r build; do
+  awk -v file="$build" -v names="$names_re" '
     {
       text = $0
       sub(/#.*/, "", text)
-      if (depth == 0 && match(text, /[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\(/)) {
-        call = substr(text, RSTART, RLENGTH)
-        sub(/[[:space:]]*\($/, "", call)
+      rest = text
+      while (names != "" && match(rest, /[A-Za-z_][A-Za-z0-9_]*/)) {
+        word = substr(rest, RSTART, RLENGTH)
+        rest = substr(rest, RSTART + RLENGTH)
+        if (word ~ ("^(" names ")$")) printf "%s:%d: uses %s from tools/\n", file, NR, word
       }
-      if (names != "" && call != "executable") {
-        rest = text
-        while (match(rest, /[A-Za-z_][A-Za-z0-9_]*/)) {
-          word = substr(rest, RSTART, RLENGTH)
-          rest = substr(rest, RSTART + RLENGTH)
-          if (word ~ ("^(" names ")$"))
-            printf "%s:%d: uses %s from tools/ outside an executable()\n", file, NR, word
-        }
-      }
-      if (text ~ /tools\//)
-        printf "%s:%d: names a path in tools/\n", file, NR
-      if (call != "executable")
-        for (i = 1; i <= n; i++) {
-          base = ex[i]; sub(/.*\//, "", base)
-          if (index(text, "\x27" base "\x27") > 0)
-            printf "%s:%d: %s belongs to an executable only\n", file, NR, base
-        }
-      opens = gsub(/\(/, "(", text); closes = gsub(/\)/, ")", text)
-      depth += opens - closes
-      if (depth <= 0) { depth = 0; call = "" }
+      if (text ~ /tools\//) printf "%s:%d: names a path in tools/\n", file, NR
     }' "$build"
-done < <(find src tl -name meson.build | sort) > "$meson_hits"
-if [ -s "$meson_hits" ]; then
-  cat "$meson_hits" >&2
-  fail=1
-fi
+  done < <(find src tl -name meson.build | sort)
+}
+while IFS= read -r hit; do report "$hit"; done < <(scan_meson)
 
 if [ "$fail" -ne 0 ]; then
   echo "check_layers: src/ and tl/ must not depend on tools/" >&2

@@ -10,4 +10,4 @@ if [ ! -f build-release/build.ninja ]; then
   meson setup build-release --buildtype=release
 fi
 ninja -C build-release
-exec ./build-release/src/daemon/mtjson --testdc "$@"
+exec ./build-release/tools/mtjson/mtjson --testdc "$@"

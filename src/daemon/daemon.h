@@ -1,6 +1,6 @@
 // The mtjson daemon: a TCP listener for JSON-lines clients, one Asio event loop, a small worker
 // pool for key-exchange math. New clients talk to DaemonConfig::server (with --testdc the mtjson
-// executable starts an embedded test DC first and puts its settings there: embedded_testdc.h).
+// executable starts an embedded test DC first and puts its settings there: tools/mtjson/embedded_testdc.h).
 #pragma once
 
 #include <cstdint>
@@ -46,7 +46,7 @@ struct DaemonConfig {
   TokenSet tokens;                     // --token: clients authenticate first
   bool insecure = false;               // --insecure: listen beyond loopback without a token
   // --testdc: the mtjson executable runs a test DC in-process and points `server` at it before
-  // Daemon::create (embedded_testdc.h); the daemon itself does not read these.
+  // Daemon::create (tools/mtjson/embedded_testdc.h); the daemon itself does not read these.
   bool testdc = false;
   std::string testdc_data;  // its state directory (empty: in memory)
   int testdc_port = 0;      // DC 1's port (DC n on +n-1); 0: ephemeral ports

@@ -11,6 +11,20 @@ PendingCall& PendingCalls::add(TimePoint deadline) {
   return p;
 }
 
+// Removes the entries of `timers` due at `now`; returns the tokens of the calls that still exist
+// and for which `still_due` holds (a timer outlives a call that was answered or rescheduled).
+template <typename Predicate>
+std::vector<std::uint64_t> PendingCalls::take_due(std::multimap<TimePoint, std::uint64_t>& timers, TimePoint now,
+                                                  Predicate still_due) {
+  std::vector<std::uint64_t> out;
+  while (!timers.empty() && timers.begin()->first <= now) {
+    const std::uint64_t token = timers.begin()->second;
+    timers.erase(timers.begin());
+    if (auto* p = find(token); p && still_due(*p)) out.push_back(token);
+  }
+  return out;
+}
+
 PendingCall* PendingCalls::find(std::uint64_t token) {
   auto it = calls_.find(token);
   return it == calls_.end() ? nullptr : &it->second;
@@ -31,23 +45,11 @@ std::optional<TimePoint> PendingCalls::next_due() const {
 }
 
 std::vector<std::uint64_t> PendingCalls::take_retries_due(TimePoint now) {
-  std::vector<std::uint64_t> out;
-  while (!retries_.empty() && retries_.begin()->first <= now) {
-    const std::uint64_t token = retries_.begin()->second;
-    retries_.erase(retries_.begin());
-    if (auto* p = find(token); p && p->waiting) out.push_back(token);
-  }
-  return out;
+  return take_due(retries_, now, [](const PendingCall& p) { return p.waiting; });
 }
 
 std::vector<std::uint64_t> PendingCalls::take_expired(TimePoint now) {
-  std::vector<std::uint64_t> out;
-  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
-    const std::uint64_t token = deadlines_.begin()->second;
-    deadlines_.erase(deadlines_.begin());
-    if (auto* p = find(token); p && p->deadline <= now) out.push_back(token);
-  }
-  return out;
+  return take_due(deadlines_, now, [now](const PendingCall& p) { return p.deadline <= now; });
 }
 
 }  // namespace mtjson::daemon

@@ -54,6 +54,10 @@ class PendingCalls {
 
  private:
   std::map<std::uint64_t, PendingCall> calls_;
+  template <typename Predicate>
+  std::vector<std::uint64_t> take_due(std::multimap<TimePoint, std::uint64_t>& timers, TimePoint now,
+                                      Predicate still_due);
+
   std::multimap<TimePoint, std::uint64_t> deadlines_;
   std::multimap<TimePoint, std::uint64_t> retries_;
   std::uint64_t next_token_ = 1;

@@ -1,4 +1,4 @@
-#include "daemon/embedded_testdc.h"
+#include "mtjson/embedded_testdc.h"
 
 #include <optional>
 

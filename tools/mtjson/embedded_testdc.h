@@ -1,6 +1,7 @@
 // `mtjson --testdc`: an mtjson-testdc run in-process on its own thread, and the `server` settings
-// that point new clients at it. Part of the mtjson executable only: the daemon library knows
-// nothing of the test DC (tools/check_layers.sh keeps it so), it is just given these settings.
+// that point new clients at it. Part of the mtjson executable's start-up, which lives in tools/
+// because it joins the daemon library with the test DC: the library knows nothing of the test
+// DC (tools/check_layers.sh keeps it so), it is just given these settings.
 #pragma once
 
 #include <cstdint>

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "daemon/daemon.h"
-#include "daemon/embedded_testdc.h"
+#include "mtjson/embedded_testdc.h"
 #include "daemon/log.h"
 #include "daemon/options.h"
 #include "tl/default_schema.h"
