@@ -35,52 +35,6 @@ const char* json_type_name(element_type t) {
 
 bool is_null(element e) { return e.type() == element_type::NULL_VALUE; }
 
-// WireWriter's encoding, but growing the output ahead in large steps: a
-// resize() per integer written was a tenth of the encoder's time. finish()
-// trims the output to what was written.
-class AheadWriter {
- public:
-  explicit AheadWriter(std::vector<std::uint8_t>& out) : out_(out), pos_(out.size()) {
-    out_.resize(pos_ + 256);
-  }
-  void finish() { out_.resize(pos_); }
-
-  void write_u32(std::uint32_t v) {
-    std::uint8_t* p = grow(4);
-    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-  }
-  void write_i32(std::int32_t v) { write_u32(static_cast<std::uint32_t>(v)); }
-  void write_u64(std::uint64_t v) {
-    std::uint8_t* p = grow(8);
-    for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-  }
-  void write_i64(std::int64_t v) { write_u64(static_cast<std::uint64_t>(v)); }
-  void write_double(double v) {
-    std::uint64_t bits;
-    std::memcpy(&bits, &v, 8);
-    write_u64(bits);
-  }
-  void write_raw(std::span<const std::uint8_t> bytes) {
-    if (!bytes.empty()) std::memcpy(grow(bytes.size()), bytes.data(), bytes.size());
-  }
-  void write_bytes(std::span<const std::uint8_t> bytes) {
-    put_tl_bytes(grow(tl_bytes_size(bytes.size())), bytes);
-  }
-  void write_string(std::string_view s) {
-    write_bytes({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
-  }
-  std::uint8_t* grow(std::size_t n) {
-    if (out_.size() - pos_ < n) out_.resize(std::max(out_.size() * 2, pos_ + n));
-    std::uint8_t* p = out_.data() + pos_;
-    pos_ += n;
-    return p;
-  }
-
- private:
-  std::vector<std::uint8_t>& out_;
-  std::size_t pos_;
-};
-
 // The common case of a long sent as a decimal string: an optional '-' and 1
 // to 19 digits, which cannot overflow 64 bits. Anything else (and a negative
 // value below the int64 range) is left to the general from_chars path with
@@ -387,8 +341,12 @@ class JsonToTl::Run {
       present_.resize(top_ + 32);
       nats_.resize(top_ + 32);
     }
-    std::memset(present_.data() + base, 0, n);
-    std::memset(nats_.data() + base, 0, n * sizeof(std::uint32_t));
+    // A combinator without fields leaves the stacks possibly unallocated:
+    // memset on a null pointer is undefined even for zero bytes.
+    if (n) {
+      std::memset(present_.data() + base, 0, n);
+      std::memset(nats_.data() + base, 0, n * sizeof(std::uint32_t));
+    }
     struct Pop {
       Run& r;
       std::size_t base;
@@ -579,7 +537,7 @@ class JsonToTl::Run {
 
   const Schema& s_;
   const EncodeOptions& opt_;
-  AheadWriter w_;
+  AheadWireWriter w_;
   std::string_view root_;
   std::vector<PathItem>& path_;  // [0, path_len_) is where we are
   std::size_t path_len_ = 0;
