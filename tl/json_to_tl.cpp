@@ -8,6 +8,7 @@
 #include <limits>
 #include <span>
 
+#include "base/bytes.h"
 #include "tl/base64.h"
 #include "tl/wire_writer.h"
 
@@ -576,9 +577,7 @@ Status JsonToTl::encode_function(element value, std::vector<std::uint8_t>& out, 
   Status st = encode(value, TypeExpr{K::TypeParam, 0}, out, path_root);
   if (!st) return st;
   if (method) {
-    std::uint32_t id = std::uint32_t(out[old]) | std::uint32_t(out[old + 1]) << 8 |
-                       std::uint32_t(out[old + 2]) << 16 | std::uint32_t(out[old + 3]) << 24;
-    *method = schema_->by_id(id);
+    *method = schema_->by_id(load_le32(out.data() + old));
   }
   return st;
 }

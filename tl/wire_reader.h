@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 
+#include "base/bytes.h"
+
 namespace mtjson::tl {
 
 class WireReader {
@@ -34,16 +36,14 @@ class WireReader {
     if (!need(4, "int")) return 0;
     const std::uint8_t* p = data_.data() + pos_;
     pos_ += 4;
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+    return load_le32(p);
   }
   std::int32_t read_i32() { return static_cast<std::int32_t>(read_u32()); }
   std::uint64_t read_u64() {
     if (!need(8, "long")) return 0;
     const std::uint8_t* p = data_.data() + pos_;
     pos_ += 8;
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
+    return load_le64(p);
   }
   std::int64_t read_i64() { return static_cast<std::int64_t>(read_u64()); }
   double read_double() {
@@ -67,7 +67,7 @@ class WireReader {
     std::size_t header = 1;
     if (n == 254) {
       if (!need(4, "string length")) return {};
-      n = std::size_t(data_[pos_ + 1]) | std::size_t(data_[pos_ + 2]) << 8 | std::size_t(data_[pos_ + 3]) << 16;
+      n = load_le24(data_.data() + pos_ + 1);
       header = 4;
     } else if (n == 255) {
       fail("string length (0xff is not a valid length prefix)");

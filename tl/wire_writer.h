@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/bytes.h"
+
 namespace mtjson::tl {
 
 // TL string/bytes ("Binary Data Serialization"): length < 254 -> 1 length byte; else 0xfe + 3
@@ -22,9 +24,7 @@ inline void put_tl_bytes(std::uint8_t* p, std::span<const std::uint8_t> bytes) {
     p[0] = static_cast<std::uint8_t>(n);
   } else {
     p[0] = 0xfe;
-    p[1] = static_cast<std::uint8_t>(n);
-    p[2] = static_cast<std::uint8_t>(n >> 8);
-    p[3] = static_cast<std::uint8_t>(n >> 16);
+    store_le24(p + 1, static_cast<std::uint32_t>(n));
   }
   if (n) std::memcpy(p + header, bytes.data(), n);
   std::memset(p + header + n, 0, tl_bytes_size(n) - header - n);
@@ -37,13 +37,11 @@ template <typename Writer>
 class TlPrimitives {
  public:
   void write_u32(std::uint32_t v) {
-    std::uint8_t* p = self().grow(4);
-    for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    store_le32(self().grow(4), v);
   }
   void write_i32(std::int32_t v) { write_u32(static_cast<std::uint32_t>(v)); }
   void write_u64(std::uint64_t v) {
-    std::uint8_t* p = self().grow(8);
-    for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    store_le64(self().grow(8), v);
   }
   void write_i64(std::int64_t v) { write_u64(static_cast<std::uint64_t>(v)); }
   void write_double(double v) {

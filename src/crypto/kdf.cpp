@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
 #include "crypto/sha.h"
 
 namespace mtjson::crypto {
@@ -38,9 +39,7 @@ AesKeyIv derive_aes_key_iv(AuthKeyView auth_key, std::span<const std::uint8_t, 1
 }
 
 std::uint32_t quick_ack_token(std::span<const std::uint8_t, 32> large) {
-  std::uint32_t v = static_cast<std::uint32_t>(large[0]) | (static_cast<std::uint32_t>(large[1]) << 8) |
-                    (static_cast<std::uint32_t>(large[2]) << 16) | (static_cast<std::uint32_t>(large[3]) << 24);
-  return v | 0x80000000u;
+  return load_le32(large.data()) | 0x80000000u;
 }
 
 std::array<std::uint8_t, 8> auth_key_id(AuthKeyView auth_key) {
@@ -51,10 +50,7 @@ std::array<std::uint8_t, 8> auth_key_id(AuthKeyView auth_key) {
 }
 
 std::uint64_t auth_key_id_u64(AuthKeyView auth_key) {
-  const auto id = auth_key_id(auth_key);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | id[static_cast<std::size_t>(i)];
-  return v;
+  return load_le64(auth_key_id(auth_key));
 }
 
 std::array<std::uint8_t, 8> auth_key_aux_hash(AuthKeyView auth_key) {

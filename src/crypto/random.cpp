@@ -14,6 +14,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "base/bytes.h"
+
 namespace mtjson::crypto {
 
 void fresh_random_bytes(std::span<std::uint8_t> out) {
@@ -130,17 +132,13 @@ void buffered_random_bytes(std::span<std::uint8_t> out) {
 std::uint64_t random_u64(RandomSource& source) {
   std::uint8_t b[8];
   source.fill(b);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
+  return load_le64(b);
 }
 
 std::uint64_t random_u64() {
   std::uint8_t b[8];
   buffered_random_bytes(b);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
+  return load_le64(b);
 }
 
 RandomSource& default_random() {

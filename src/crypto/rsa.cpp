@@ -8,6 +8,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include "base/bytes.h"
 #include "crypto/bignum.h"
 #include "crypto/sha.h"
 
@@ -32,9 +33,8 @@ void append_tl_bytes(std::vector<std::uint8_t>& out, std::span<const std::uint8_
   } else {
     header = 4;
     out.push_back(0xFE);
-    out.push_back(static_cast<std::uint8_t>(b.size() & 0xFF));
-    out.push_back(static_cast<std::uint8_t>((b.size() >> 8) & 0xFF));
-    out.push_back(static_cast<std::uint8_t>((b.size() >> 16) & 0xFF));
+    out.resize(out.size() + 3);
+    store_le24(out.data() + out.size() - 3, static_cast<std::uint32_t>(b.size()));
   }
   out.insert(out.end(), b.begin(), b.end());
   while ((header + b.size()) % 4 != 0) {
@@ -80,9 +80,9 @@ std::uint64_t rsa_fingerprint(std::span<const std::uint8_t> n_be, std::span<cons
   append_tl_bytes(blob, n_be);
   append_tl_bytes(blob, e_be);
   const Sha1Digest h = sha1(blob);
-  std::uint64_t fp = 0;
-  for (int i = 19; i >= 12; --i) fp = (fp << 8) | h[static_cast<std::size_t>(i)];
-  return fp;
+  // "Creating an Authorization Key": the fingerprint is the lower 64 bits of the SHA1, that is
+  // its last 8 bytes read little-endian.
+  return load_le64(h.data() + 12);
 }
 
 // ---------------- public key ----------------
@@ -163,7 +163,7 @@ std::uint64_t RsaPublicKey::fingerprint() const { return impl_->fingerprint; }
 
 std::array<std::uint8_t, 8> RsaPublicKey::fingerprint_bytes() const {
   std::array<std::uint8_t, 8> b{};
-  for (std::size_t i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(impl_->fingerprint >> (8 * i));
+  store_le64(b.data(), impl_->fingerprint);
   return b;
 }
 

@@ -9,16 +9,16 @@
 #include <cstdint>
 #include <span>
 
+#include "base/bytes.h"
+
 namespace mtjson::mtproto {
 
 inline std::span<const std::uint8_t> strip_transport_padding(std::span<const std::uint8_t> payload) {
   if (payload.size() < 8) return payload;
-  std::uint64_t key_id = 0;
-  for (int i = 7; i >= 0; --i) key_id = (key_id << 8) | payload[static_cast<std::size_t>(i)];
+  const std::uint64_t key_id = load_le64(payload);
   if (key_id == 0) {
     if (payload.size() < 20) return payload;
-    const std::size_t length = std::size_t(payload[16]) | std::size_t(payload[17]) << 8 |
-                               std::size_t(payload[18]) << 16 | std::size_t(payload[19]) << 24;
+    const std::size_t length = load_le32(payload.data() + 16);
     if (length <= payload.size() - 20) return payload.first(20 + length);
     return payload;
   }

@@ -1,6 +1,6 @@
 #include "transport/abridged.h"
 
-#include "transport/bytes.h"
+#include "base/bytes.h"
 
 namespace mtjson::transport {
 
@@ -27,11 +27,10 @@ Status AbridgedCodec::encode(std::span<const std::uint8_t> payload, std::vector<
     out.push_back(static_cast<std::uint8_t>(words) | flag);
   } else {
     out.push_back(kLongHeader | flag);
-    out.push_back(static_cast<std::uint8_t>(words));
-    out.push_back(static_cast<std::uint8_t>(words >> 8));
-    out.push_back(static_cast<std::uint8_t>(words >> 16));
+    out.resize(out.size() + 3);
+    store_le24(out.data() + out.size() - 3, static_cast<std::uint32_t>(words));
   }
-  append(out, payload);
+  append_bytes(out, payload);
   return Status::success();
 }
 
@@ -65,8 +64,7 @@ Decoded AbridgedCodec::decode_one() {
   if (first == kLongHeader) {
     if (in.size() < 4) return Decoded::need_more();
     header = 4;
-    words = static_cast<std::size_t>(in[1]) | (static_cast<std::size_t>(in[2]) << 8) |
-            (static_cast<std::size_t>(in[3]) << 16);
+    words = load_le24(in.data() + 1);
   }
   if (words == 0) return Decoded::failure("abridged: zero-length frame");
   const std::size_t length = words * 4;

@@ -1,7 +1,7 @@
 #include "transport/codec.h"
 
+#include "base/bytes.h"
 #include "transport/abridged.h"
-#include "transport/bytes.h"
 #include "transport/codec_base.h"
 #include "transport/full.h"
 #include "transport/intermediate.h"

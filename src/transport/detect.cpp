@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "transport/bytes.h"
+#include "base/bytes.h"
 
 namespace mtjson::transport {
 

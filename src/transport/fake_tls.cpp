@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/bytes.h"
 #include "crypto/sha.h"
-#include "transport/bytes.h"
 
 namespace mtjson::transport {
 
@@ -43,8 +43,7 @@ class HelloWriter {
     const std::size_t at = scopes_.back();
     scopes_.pop_back();
     const std::size_t len = out_.size() - at - 2;
-    out_[at] = static_cast<std::uint8_t>(len >> 8);
-    out_[at + 1] = static_cast<std::uint8_t>(len);
+    store_be16(out_.data() + at, static_cast<std::uint16_t>(len));
   }
   std::size_t size() const { return out_.size(); }
   std::vector<std::uint8_t>& data() { return out_; }
@@ -66,7 +65,10 @@ struct Reader {
     in = in.subspan(1);
     return v;
   }
-  std::size_t u16() { return (u8() << 8) | u8(); }
+  std::size_t u16() {
+    const auto b = take(2);
+    return ok ? load_be16(b) : 0;
+  }
   std::span<const std::uint8_t> take(std::size_t n) {
     if (in.size() < n) {
       ok = false;
@@ -154,7 +156,7 @@ std::vector<std::uint8_t> make_fake_tls_client_hello(std::span<const std::uint8_
   auto& hello = w.data();
   auto digest = crypto::hmac_sha256(key, hello);
   // The last 4 bytes carry the client's clock, so the server can refuse replays of old hellos.
-  for (int i = 0; i < 4; ++i) digest[28 + i] ^= static_cast<std::uint8_t>(unix_time >> (8 * i));
+  store_le32(digest.data() + 28, load_le32(digest.data() + 28) ^ unix_time);
   std::copy(digest.begin(), digest.end(), hello.begin() + kTlsRandomOffset);
   return std::move(hello);
 }
@@ -281,20 +283,20 @@ std::vector<std::uint8_t> make_fake_tls_server_hello(const FakeTlsClientHello& h
   out.insert(out.end(), 32, 0);  // random, filled in last
   out.push_back(0x20);
   out.insert(out.end(), hello.session_id.begin(), hello.session_id.end());  // echoed
-  append(out, std::initializer_list<std::uint8_t>{0x13, 0x01, 0x00,         // TLS_AES_128_GCM_SHA256, no compression
+  append_bytes(out, std::initializer_list<std::uint8_t>{0x13, 0x01, 0x00,         // TLS_AES_128_GCM_SHA256, no compression
                                                   0x00, 0x2e,               // extensions: 46 bytes
                                                   0x00, 0x33, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20});  // key_share x25519
   std::array<std::uint8_t, 32> share{};
   rng.fill(share);
   share[31] &= 0x7f;
-  append(out, share);
-  append(out, std::initializer_list<std::uint8_t>{0x00, 0x2b, 0x00, 0x02, 0x03, 0x04});  // supported_versions: 1.3
-  append(out, std::initializer_list<std::uint8_t>{0x14, 0x03, 0x03, 0x00, 0x01, 0x01});  // ChangeCipherSpec
+  append_bytes(out, share);
+  append_bytes(out, std::initializer_list<std::uint8_t>{0x00, 0x2b, 0x00, 0x02, 0x03, 0x04});  // supported_versions: 1.3
+  append_bytes(out, std::initializer_list<std::uint8_t>{0x14, 0x03, 0x03, 0x00, 0x01, 0x01});  // ChangeCipherSpec
   // One application-data record of random bytes, standing for the encrypted certificate.
   std::array<std::uint8_t, 2> size_bytes{};
   rng.fill(size_bytes);
   const std::size_t fake_size = 1024 + load_be16(size_bytes) % 3072;
-  append(out, std::initializer_list<std::uint8_t>{0x17, 0x03, 0x03});
+  append_bytes(out, std::initializer_list<std::uint8_t>{0x17, 0x03, 0x03});
   append_be16(out, static_cast<std::uint16_t>(fake_size));
   const std::size_t at = out.size();
   out.resize(at + fake_size);

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "transport/bytes.h"
+#include "base/bytes.h"
 
 namespace mtjson::transport {
 
@@ -41,7 +41,7 @@ Status FullCodec::encode(std::span<const std::uint8_t> payload, std::vector<std:
   const std::size_t start = out.size();
   append_le32(out, static_cast<std::uint32_t>(payload.size() + kEnvelope));
   append_le32(out, send_seqno_++);
-  append(out, payload);
+  append_bytes(out, payload);
   append_le32(out, crc32_of(std::span(out).subspan(start)));
   return Status::success();
 }

@@ -1,6 +1,6 @@
 #include "transport/intermediate.h"
 
-#include "transport/bytes.h"
+#include "base/bytes.h"
 
 namespace mtjson::transport {
 
@@ -16,7 +16,7 @@ Status IntermediateCodec::encode(std::span<const std::uint8_t> payload, std::vec
   }
   if (quick_ack && role_ != Role::client) return Status::failure("intermediate: only a client may request a quick ACK");
   append_le32(out, static_cast<std::uint32_t>(payload.size()) | (quick_ack ? kQuickAckLengthMsb : 0));
-  append(out, payload);
+  append_bytes(out, payload);
   return Status::success();
 }
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
 #include "crypto/sha.h"
-#include "transport/bytes.h"
 
 namespace mtjson::transport {
 
@@ -61,8 +61,7 @@ std::optional<Obfuscated2ClientInit> make_obfuscated2_client_init(Mode mode, std
     rng.fill(init);
     store_le32(std::span(init).subspan(kTagOffset, 4), protocol_tag4(mode));
     if (dc_id) {
-      init[kDcOffset] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(*dc_id));
-      init[kDcOffset + 1] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(*dc_id) >> 8);
+      store_le16(init.data() + kDcOffset, static_cast<std::uint16_t>(*dc_id));
     }
   } while (is_forbidden_init(init));
 
@@ -90,7 +89,7 @@ Obfuscated2Accept accept_obfuscated2_init(std::span<const std::uint8_t, kObfusca
     decrypt.apply(plain);
     const auto mode = mode_from_tag(load_le32(std::span(plain).subspan(kTagOffset)));
     if (!mode) continue;
-    const auto dc = static_cast<std::int16_t>(static_cast<std::uint16_t>(plain[kDcOffset] | (plain[kDcOffset + 1] << 8)));
+    const auto dc = static_cast<std::int16_t>(load_le16(plain.data() + kDcOffset));
     Obfuscated2Accept accept;
     accept.init.emplace(Obfuscated2ServerInit{
         *mode, dc, secrets[i].empty() ? -1 : static_cast<int>(i),

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "transport/bytes.h"
+#include "base/bytes.h"
 #include "transport/intermediate.h"
 
 namespace mtjson::transport {
@@ -39,7 +39,7 @@ Status PaddedIntermediateCodec::encode(std::span<const std::uint8_t> payload, st
   }
   const std::size_t start = out.size();
   append_le32(out, 0);
-  append(out, payload);
+  append_bytes(out, payload);
   append_padding(out, kMaxPadding);
   const auto total = static_cast<std::uint32_t>(out.size() - start - 4);
   store_le32(std::span(out).subspan(start, 4), total | (quick_ack ? kQuickAckLengthMsb : 0));

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "base/bytes.h"
+
 namespace mtjson::transport {
 
 namespace {
@@ -65,8 +67,7 @@ std::vector<std::uint8_t> Socks5Handshake::connect_request() const {
     r.push_back(static_cast<std::uint8_t>(host_.size()));
     r.insert(r.end(), host_.begin(), host_.end());
   }
-  r.push_back(static_cast<std::uint8_t>(port_ >> 8));
-  r.push_back(static_cast<std::uint8_t>(port_));
+  append_be16(r, port_);
   return r;
 }
 

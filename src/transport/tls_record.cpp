@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "transport/bytes.h"
+#include "base/bytes.h"
 
 namespace mtjson::transport {
 
@@ -12,7 +12,7 @@ void write_tls_records(std::span<const std::uint8_t> data, std::vector<std::uint
     const std::size_t n = std::min(data.size(), max_chunk);
     out.insert(out.end(), {0x17, 0x03, 0x03});
     append_be16(out, static_cast<std::uint16_t>(n));
-    append(out, data.first(n));
+    append_bytes(out, data.first(n));
     data = data.subspan(n);
   }
 }
@@ -50,7 +50,7 @@ std::string TlsRecordReader::feed(std::span<const std::uint8_t> in_bytes, std::v
       in_.clear();
       return failed_;
     }
-    if (type == 0x17) append(app_data, v.subspan(5, length));
+    if (type == 0x17) append_bytes(app_data, v.subspan(5, length));
     in_.consume(5 + length);
   }
   return {};

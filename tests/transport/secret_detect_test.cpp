@@ -1,9 +1,9 @@
 // MTProxy secret parsing, server-side detection and the fake-TLS hello structure.
 #include <catch2/catch.hpp>
 
+#include "base/bytes.h"
 #include "crypto/sha.h"
 #include "test_util.h"
-#include "transport/bytes.h"
 #include "transport/detect.h"
 #include "transport/fake_tls.h"
 #include "transport/mtproxy_secret.h"

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "base/bytes.h"
 #include "crypto/random.h"
 
 namespace mtjson::daemon {
@@ -26,8 +27,7 @@ class Backoff {
     ++attempt_;
     std::uint8_t r[4];
     random.fill(r);
-    const std::uint32_t u = std::uint32_t(r[0]) | std::uint32_t(r[1]) << 8 | std::uint32_t(r[2]) << 16 |
-                            std::uint32_t(r[3]) << 24;
+    const std::uint32_t u = load_le32(r);
     const std::int64_t half = cap / 2;
     return std::chrono::milliseconds(half + static_cast<std::int64_t>(u % static_cast<std::uint64_t>(half + 1)));
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
 #include "mtproto/session/packet_crypto.h"
 #include "mtproto/transport_padding.h"
 
@@ -11,12 +12,6 @@ namespace hs = mtproto::handshake;
 namespace ss = mtproto::session;
 
 namespace {
-
-std::uint64_t load_u64(std::span<const std::uint8_t> p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[static_cast<std::size_t>(i)];
-  return v;
-}
 
 // "Security Guidelines for Client Developers", "Behavior in case of mismatch": a packet that fails the
 // decryption checks is discarded and the TCP connection made again. Other drops (a duplicate
@@ -248,7 +243,7 @@ void DcLink::on_bytes(std::span<const std::uint8_t> bytes, TimePoint now) {
 }
 
 void DcLink::on_frame(std::span<const std::uint8_t> payload, TimePoint now) {
-  if (payload.size() >= 8 && load_u64(payload) == 0) {
+  if (payload.size() >= 8 && load_le64(payload) == 0) {
     on_plain_frame(payload, now);
     return;
   }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "crypto/sha.h"
+#include "crypto/kdf.h"
 #include "tl/base64.h"
 
 namespace mtjson::daemon {
@@ -58,8 +58,7 @@ Status restore_session(const SessionFields& f, SessionState& session, ServerSett
   KeyState k;
   k.auth_key.key = *f.auth_key;
   // auth_key_id: the low 64 bits of SHA1(auth_key) ("Mobile Protocol: Detailed Description").
-  const auto h = crypto::sha1(k.auth_key.key);
-  for (int i = 19; i >= 12; --i) k.auth_key.id = (k.auth_key.id << 8) | h[static_cast<std::size_t>(i)];
+  k.auth_key.id = crypto::auth_key_id_u64(k.auth_key.key);
   if (f.server_salt) k.server_salt = *f.server_salt;
   if (f.time_offset) k.time_offset = std::chrono::seconds(*f.time_offset);
   s.key = k;

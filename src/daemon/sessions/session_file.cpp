@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crypto/sha.h"
+#include "crypto/kdf.h"
 #include "tl/base64.h"
 
 namespace mtjson::daemon {
@@ -37,9 +37,7 @@ Status key_from_json(const json& j, const std::string& where, KeyState& k) {
   if (bytes.size() != 256) return Status::error(where + ".auth_key: expected 256 bytes, got " + std::to_string(bytes.size()));
   std::copy(bytes.begin(), bytes.end(), k.auth_key.key.begin());
   // auth_key_id: the low 64 bits of SHA1(auth_key) ("Mobile Protocol: Detailed Description").
-  const auto h = crypto::sha1(k.auth_key.key);
-  k.auth_key.id = 0;
-  for (int i = 19; i >= 12; --i) k.auth_key.id = (k.auth_key.id << 8) | h[static_cast<std::size_t>(i)];
+  k.auth_key.id = crypto::auth_key_id_u64(k.auth_key.key);
   if (j.contains("server_salt")) {
     if (!j["server_salt"].is_number_integer()) return Status::error(where + ".server_salt: expected an integer");
     k.server_salt = j["server_salt"].get<std::uint64_t>();

@@ -4,13 +4,13 @@
 
 #include <string>
 
+#include "base/bytes.h"
 #include "crypto/pq.h"
 #include "crypto/rsa_pad.h"
 #include "crypto/sha.h"
 #include "mtproto/handshake/ids.h"
 #include "mtproto/handshake/inner_cipher.h"
 #include "mtproto/handshake/messages.h"
-#include "transport/bytes.h"
 
 namespace mtjson::mtproto::handshake {
 namespace {
@@ -196,7 +196,7 @@ Result<Output> ClientHandshake::on_dh_gen_answer(std::span<const std::uint8_t> b
       observe("auth_key", auth_key_);
       result_.auth_key.key = auth_key_;
       result_.auth_key.id = crypto::auth_key_id_u64(auth_key_);
-      result_.server_salt = static_cast<std::int64_t>(transport::load_le64(crypto::initial_server_salt(new_nonce_, server_nonce_)));
+      result_.server_salt = static_cast<std::int64_t>(load_le64(crypto::initial_server_salt(new_nonce_, server_nonce_)));
       result_.expires_at = config_.expires_in > 0 ? unix_seconds(clock_) + config_.expires_in : 0;
       OPENSSL_cleanse(new_nonce_.data(), new_nonce_.size());
       OPENSSL_cleanse(&tmp_, sizeof tmp_);
@@ -207,7 +207,7 @@ Result<Output> ClientHandshake::on_dh_gen_answer(std::span<const std::uint8_t> b
       if (result_.dh_gen_retries >= config_.max_dh_gen_retries) return client_fail<Output>("dh_gen_retry: too many retries");
       ++result_.dh_gen_retries;
       // Step 7: retry_id = auth_key_aux_hash of the previous failed attempt.
-      retry_id_ = transport::load_le64(crypto::auth_key_aux_hash(auth_key_));
+      retry_id_ = load_le64(crypto::auth_key_aux_hash(auth_key_));
       auto set = make_set_client_dh_params();
       if (!set) return client_fail<Output>(set.message());
       return Output{std::move(*set), false};

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "base/bytes.h"
 #include "crypto/pq.h"
 
 namespace mtjson::mtproto::handshake {
@@ -12,7 +13,7 @@ namespace {
 std::uint64_t random_prime31(crypto::RandomSource& random) {
   std::array<std::uint8_t, 4> b{};
   random.fill_key_material(b);
-  std::uint64_t n = std::uint64_t(b[0]) | std::uint64_t(b[1]) << 8 | std::uint64_t(b[2]) << 16 | std::uint64_t(b[3]) << 24;
+  std::uint64_t n = load_le32(b);
   n = (n & 0x7fffffffULL) | 0x40000000ULL | 1;
   // Prime gaps below 2^31 are < 300: the walk stays under 2^31 except at the very top; wrap then.
   while (!crypto::is_prime_u64(n)) {

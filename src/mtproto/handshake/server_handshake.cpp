@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <string>
 
+#include "base/bytes.h"
 #include "crypto/pq.h"
 #include "crypto/rsa_pad.h"
 #include "crypto/sha.h"
 #include "mtproto/handshake/ids.h"
 #include "mtproto/handshake/inner_cipher.h"
 #include "mtproto/handshake/messages.h"
-#include "transport/bytes.h"
 
 namespace mtjson::mtproto::handshake {
 namespace {
@@ -216,7 +216,7 @@ Result<Output> ServerHandshake::on_set_client_dh_params(std::span<const std::uin
     ++retries_;
     answer.kind = DhGenAnswer::Kind::retry;
     answer.new_nonce_hash = crypto::new_nonce_hash(new_nonce_, 2, *auth_key);
-    expected_retry_id_ = transport::load_le64(crypto::auth_key_aux_hash(*auth_key));
+    expected_retry_id_ = load_le64(crypto::auth_key_aux_hash(*auth_key));
     OPENSSL_cleanse(auth_key->data(), auth_key->size());
     return Output{serialize(answer), false};
   }
@@ -225,7 +225,7 @@ Result<Output> ServerHandshake::on_set_client_dh_params(std::span<const std::uin
   answer.new_nonce_hash = crypto::new_nonce_hash(new_nonce_, 1, *auth_key);
   result_.auth_key.key = *auth_key;
   result_.auth_key.id = key_id;
-  result_.server_salt = static_cast<std::int64_t>(transport::load_le64(crypto::initial_server_salt(new_nonce_, server_nonce_)));
+  result_.server_salt = static_cast<std::int64_t>(load_le64(crypto::initial_server_salt(new_nonce_, server_nonce_)));
   result_.expires_at = result_.temp ? unix_seconds(clock_) + result_.expires_in : 0;
   OPENSSL_cleanse(auth_key->data(), auth_key->size());
   OPENSSL_cleanse(a_.data(), a_.size());

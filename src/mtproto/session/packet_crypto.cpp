@@ -6,26 +6,12 @@
 #include <array>
 #include <cstring>
 
+#include "base/bytes.h"
 #include "crypto/aes_ige.h"
 
 namespace mtjson::mtproto::session {
 
 namespace {
-
-void store_u64(std::uint8_t* p, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-void store_u32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-std::uint64_t load_u64(const std::uint8_t* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-std::uint32_t load_u32(const std::uint8_t* p) {
-  return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
 
 crypto::AuthKeyView view(const AuthKey& key) { return crypto::AuthKeyView(key.key.data(), 256); }
 
@@ -37,11 +23,11 @@ std::vector<std::uint8_t> seal(const AuthKey& key, Side sender, const MessageHea
   const std::size_t plain_size = kInternalHeaderSize + body.size() + padding;
   std::vector<std::uint8_t> out(kExternalHeaderSize + plain_size);
   std::uint8_t* p = out.data() + kExternalHeaderSize;
-  store_u64(p, h.server_salt);
-  store_u64(p + 8, h.session_id);
-  store_u64(p + 16, h.msg_id);
-  store_u32(p + 24, h.seq_no);
-  store_u32(p + 28, static_cast<std::uint32_t>(body.size()));
+  store_le64(p, h.server_salt);
+  store_le64(p + 8, h.session_id);
+  store_le64(p + 16, h.msg_id);
+  store_le32(p + 24, h.seq_no);
+  store_le32(p + 28, static_cast<std::uint32_t>(body.size()));
   if (!body.empty()) std::memcpy(p + kInternalHeaderSize, body.data(), body.size());
   fill_padding(std::span<std::uint8_t>(p + kInternalHeaderSize + body.size(), padding));
 
@@ -49,7 +35,7 @@ std::vector<std::uint8_t> seal(const AuthKey& key, Side sender, const MessageHea
   const crypto::MsgKey msg_key = crypto::compute_msg_key(view(key), sender, plain);
   const crypto::AesKeyIv kv = crypto::derive_aes_key_iv(view(key), msg_key, sender);
   crypto::aes_ige_encrypt(kv.key, kv.iv, plain);
-  store_u64(out.data(), key.id);
+  store_le64(out.data(), key.id);
   std::memcpy(out.data() + 8, msg_key.data(), msg_key.size());
   return out;
 }
@@ -96,7 +82,7 @@ const char* to_string(DecryptError e) {
 
 std::optional<std::uint64_t> packet_auth_key_id(std::span<const std::uint8_t> packet) {
   if (packet.size() < 8) return std::nullopt;
-  return load_u64(packet.data());
+  return load_le64(packet.data());
 }
 
 std::optional<DecryptError> decrypt_packet(const AuthKey& key, Side sender, std::span<const std::uint8_t> packet,
@@ -105,7 +91,7 @@ std::optional<DecryptError> decrypt_packet(const AuthKey& key, Side sender, std:
   if (packet.size() < kExternalHeaderSize + 48) return DecryptError::too_short;
   const std::size_t enc_size = packet.size() - kExternalHeaderSize;
   if (enc_size % 16 != 0) return DecryptError::not_block_sized;
-  if (load_u64(packet.data()) != key.id) return DecryptError::unknown_auth_key;
+  if (load_le64(packet.data()) != key.id) return DecryptError::unknown_auth_key;
 
   std::array<std::uint8_t, 16> msg_key{};
   std::memcpy(msg_key.data(), packet.data() + 8, 16);
@@ -119,16 +105,16 @@ std::optional<DecryptError> decrypt_packet(const AuthKey& key, Side sender, std:
   if (CRYPTO_memcmp(expected.data(), msg_key.data(), 16) != 0) return DecryptError::msg_key_mismatch;
 
   const std::uint8_t* p = out.plaintext.data();
-  const std::uint32_t length = load_u32(p + 28);
+  const std::uint32_t length = load_le32(p + 28);
   const std::size_t max_body = enc_size - kInternalHeaderSize;
   if (length > max_body || length % 4 != 0) return DecryptError::bad_length;
   const std::size_t padding = max_body - length;
   if (padding < kMinPadding || padding > kMaxPadding) return DecryptError::bad_padding;
 
-  out.header.server_salt = load_u64(p);
-  out.header.session_id = load_u64(p + 8);
-  out.header.msg_id = load_u64(p + 16);
-  out.header.seq_no = load_u32(p + 24);
+  out.header.server_salt = load_le64(p);
+  out.header.session_id = load_le64(p + 8);
+  out.header.msg_id = load_le64(p + 16);
+  out.header.seq_no = load_le32(p + 24);
   out.body_size = length;
   return std::nullopt;
 }

@@ -1,5 +1,6 @@
 #include "mtproto/session/service_codec.h"
 
+#include "base/bytes.h"
 #include "mtproto/session/ids.h"
 #include "tl/gzip.h"
 #include "tl/wire_writer.h"
@@ -8,8 +9,7 @@ namespace mtjson::mtproto::session {
 
 std::optional<std::uint32_t> constructor_of(std::span<const std::uint8_t> body) {
   if (body.size() < 4) return std::nullopt;
-  return std::uint32_t(body[0]) | std::uint32_t(body[1]) << 8 | std::uint32_t(body[2]) << 16 |
-         std::uint32_t(body[3]) << 24;
+  return load_le32(body);
 }
 
 Bytes write_long_vector_message(std::uint32_t constructor, std::span<const std::uint64_t> ids) {

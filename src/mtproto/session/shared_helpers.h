@@ -1,26 +1,16 @@
-// What the client and the server sessions compute the same way: random 64-bit ids, and the
-// per-message status bytes of msgs_state_info (MTProto: Service Messages about Messages,
-// "Request for Message Status Information").
+// What the client and the server sessions compute the same way: the per-message status bytes
+// of msgs_state_info (MTProto: Service Messages about Messages, "Request for Message Status
+// Information").
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "crypto/random.h"
 #include "mtproto/session/msg_id.h"
 #include "mtproto/session/service_codec.h"
 
 namespace mtjson::mtproto::session {
-
-// A uniformly random 64-bit value (session_id, the server's unique_id of new_session_created).
-inline std::uint64_t random_u64(crypto::RandomSource& random) {
-  std::uint8_t b[8];
-  random.fill(b);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return v;
-}
 
 // One status byte per asked msg_id, from the window of received ids: received ones get
 // `received_state(id)` (the role-specific flags on top of msg_state::received); the others 1

@@ -29,11 +29,7 @@ KeyState* AuthKeyStore::find(std::uint64_t auth_key_id, std::int64_t now_unix) {
 }
 
 std::uint64_t AuthKeyStore::random_salt() {
-  std::uint8_t b[8];
-  random_.fill(b);
-  std::uint64_t salt = 0;
-  for (int i = 7; i >= 0; --i) salt = (salt << 8) | b[i];
-  return salt;
+  return crypto::random_u64(random_);
 }
 
 void AuthKeyStore::rotate_salt(KeyState& key, std::int64_t now_unix) {

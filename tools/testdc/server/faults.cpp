@@ -1,5 +1,7 @@
 #include "testdc/server/faults.h"
 
+#include "base/bytes.h"
+
 namespace mtjson::testdc::server {
 
 std::string MethodFault::describe() const {
@@ -25,8 +27,7 @@ bool chance(crypto::RandomSource& random, double p) {
   if (p >= 1) return true;
   std::uint8_t b[4];
   random.fill(b);
-  const std::uint32_t v = std::uint32_t(b[0]) | std::uint32_t(b[1]) << 8 | std::uint32_t(b[2]) << 16 |
-                          std::uint32_t(b[3]) << 24;
+  const std::uint32_t v = load_le32(b);
   return static_cast<double>(v) < p * 4294967296.0;
 }
 

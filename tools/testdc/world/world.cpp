@@ -5,6 +5,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "crypto/random.h"
 #include "testdc/world/args.h"
 #include "testdc/world/handlers.h"
 #include "testdc/world/state.h"
@@ -39,10 +40,7 @@ std::vector<std::uint8_t> World::Impl::random_bytes(std::size_t n) {
 }
 
 std::int64_t World::Impl::random_long() {
-  auto b = random_bytes(8);
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | b[i];
-  return static_cast<std::int64_t>(v);
+  return static_cast<std::int64_t>(crypto::random_u64(random()));
 }
 
 Account* World::Impl::find_user(std::int64_t id) {
