@@ -8,8 +8,8 @@
 #include <limits>
 #include <span>
 
+#include "base/base64.h"
 #include "base/bytes.h"
-#include "tl/base64.h"
 #include "tl/wire_writer.h"
 
 namespace mtjson::tl {
@@ -251,9 +251,7 @@ class JsonToTl::Run {
   bool write_base64(element v, std::size_t fixed) {
     std::string_view sv;
     if (v.get_string().get(sv)) return wrong_type(v, "a base64 string");
-    scratch_.clear();
-    std::string err;
-    if (!base64_decode(sv, scratch_, err)) return fail(err);
+    if (Status decoded = base64_decode_into(sv, scratch_); !decoded) return fail(decoded.message());
     if (fixed) {
       if (scratch_.size() != fixed)
         return fail("expected " + std::to_string(fixed) + " bytes (int" + std::to_string(fixed * 8) +

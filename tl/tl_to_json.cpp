@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "tl/base64.h"
+#include "base/base64.h"
 #include "tl/gzip.h"
 #include "tl/json_writer.h"
 #include "tl/wire_reader.h"

@@ -1,24 +1,8 @@
 #include "transport/http_connect.h"
 
-namespace mtjson::transport {
+#include "base/base64.h"
 
-std::string base64_encode(std::span<const std::uint8_t> in) {
-  static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const std::uint32_t v = (in[i] << 16) | (in[i + 1] << 8) | in[i + 2];
-    out += {a[v >> 18], a[(v >> 12) & 63], a[(v >> 6) & 63], a[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    const std::uint32_t v = in[i] << 16;
-    out += {a[v >> 18], a[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const std::uint32_t v = (in[i] << 16) | (in[i + 1] << 8);
-    out += {a[v >> 18], a[(v >> 12) & 63], a[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+namespace mtjson::transport {
 
 HttpConnectHandshake::HttpConnectHandshake(std::string host, std::uint16_t port,
                                            std::optional<ProxyCredentials> credentials)

@@ -32,6 +32,4 @@ class HttpConnectHandshake {
   std::string error_;
 };
 
-std::string base64_encode(std::span<const std::uint8_t> bytes);
-
 }  // namespace mtjson::transport

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "base/base64.h"
+
 namespace mtjson::transport {
 
 namespace {
@@ -21,34 +23,6 @@ std::optional<std::vector<std::uint8_t>> from_hex(std::string_view s) {
     const int lo = hex_value(s[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
-  }
-  return out;
-}
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-' || c == '+') return 62;
-  if (c == '_' || c == '/') return 63;
-  return -1;
-}
-
-std::optional<std::vector<std::uint8_t>> from_base64(std::string_view s) {
-  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
-  if (s.size() % 4 == 1) return std::nullopt;
-  std::vector<std::uint8_t> out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    const int v = base64_value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>(acc >> bits));
-    }
   }
   return out;
 }
@@ -80,7 +54,8 @@ ProxySecretParse parse_proxy_secret(std::string_view text) {
     return result;
   }
   auto bytes = from_hex(text);
-  if (!bytes) bytes = from_base64(text);
+  if (!bytes)
+    if (auto decoded = base64_decode(text)) bytes = std::move(decoded).value();
   if (!bytes) {
     result.error = "MTProxy secret: neither hex nor base64url";
     return result;

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "daemon/front/request.h"
 #include "daemon/front/session_json.h"
-#include "tl/base64.h"
 
 using namespace mtjson;
 using namespace mtjson::daemon;
@@ -38,10 +38,7 @@ std::int64_t id_of(std::string_view line) {
 }
 
 std::string key_256() {
-  std::vector<std::uint8_t> key(256, 7);
-  std::string s;
-  tl::base64_encode(key, s);
-  return s;
+  return base64_encode(std::vector<std::uint8_t>(256, 7));
 }
 
 ServerFields server_of(const std::string& text) {

@@ -2,10 +2,10 @@
 // kept out of logs.
 #include <catch2/catch.hpp>
 
+#include "base/base64.h"
 #include "crypto/kdf.h"
 #include "crypto/sha.h"
 #include "daemon/front/session_json.h"
-#include "tl/base64.h"
 
 using namespace mtjson;
 using namespace mtjson::daemon;
@@ -22,11 +22,7 @@ KeyState sample_key() {
   return k;
 }
 
-std::string b64(std::span<const std::uint8_t> bytes) {
-  std::string s;
-  tl::base64_encode(bytes, s);
-  return s;
-}
+std::string b64(std::span<const std::uint8_t> bytes) { return base64_encode(bytes); }
 
 // A session object as a client line carries it: text, parsed, then restored.
 bool restore_from_json(const json& j, SessionState& s, ServerSettings& srv, std::string& error) {

@@ -3,12 +3,12 @@
 // server side (crypto/srp.h), and the failures that must end with the right exit code.
 #include <catch2/catch.hpp>
 
+#include "base/base64.h"
 #include "crypto/dh.h"
 #include "crypto/random.h"
 #include "crypto/srp.h"
 #include "daemon_wire.h"
 #include "signin/signin_flow.h"
-#include "tl/base64.h"
 
 using namespace mtjson::signin;
 using mtjson::signin::test::answer;
@@ -55,17 +55,12 @@ std::string session_answer(std::int64_t id, bool with_user_id = false) {
   return Json{{"id", id}, {"session", s}}.dump();
 }
 
-std::string b64(std::span<const std::uint8_t> d) {
-  std::string out;
-  mtjson::tl::base64_encode(d, out);
-  return out;
-}
+std::string b64(std::span<const std::uint8_t> d) { return mtjson::base64_encode(d); }
 
 std::vector<std::uint8_t> unb64(const Json& v) {
-  std::vector<std::uint8_t> out;
-  std::string error;
-  REQUIRE(mtjson::tl::base64_decode(v.get<std::string>(), out, error));
-  return out;
+  auto decoded = mtjson::base64_decode(v.get<std::string>());
+  REQUIRE(decoded.ok());
+  return std::move(decoded).value();
 }
 
 // The test DC's side of 2FA ("Two-factor authentication"): an algo with the known prime, v for a password, a

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "tl/base64.h"
+#include "base/base64.h"
 #include "tl/json_writer.h"
 
 namespace mtjson::tl::test {

@@ -12,6 +12,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "base/base64.h"
 #include "test_util.h"
 #include "transport/dialer.h"
 #include "transport/http_connect.h"
@@ -114,9 +115,9 @@ TEST_CASE("http connect: request, success, failures", "[http_connect]") {
         "HTTP CONNECT: proxy answered \"HTTP/1.1 407 Proxy Authentication Required\"");
   CHECK(reject("SSH-2.0-OpenSSH\r\n\r\n") == "HTTP CONNECT: malformed status line \"SSH-2.0-OpenSSH\"");
   CHECK(reject(std::string(20000, 'x')) == "HTTP CONNECT: response header too large");
-  CHECK(base64_encode(unhex("")) == "");
-  CHECK(base64_encode(unhex("66")) == "Zg==");
-  CHECK(base64_encode(unhex("666F")) == "Zm8=");
+  CHECK(mtjson::base64_encode(unhex("")) == "");
+  CHECK(mtjson::base64_encode(unhex("66")) == "Zg==");
+  CHECK(mtjson::base64_encode(unhex("666F")) == "Zm8=");
 }
 
 TEST_CASE("proxy url: parse and validate", "[proxy_url]") {

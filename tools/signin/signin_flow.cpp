@@ -4,8 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/base64.h"
 #include "signin/input_text.h"
-#include "tl/base64.h"
 
 namespace mtjson::signin {
 
@@ -17,16 +17,10 @@ std::string tries_left(int left) { return std::to_string(left) + (left == 1 ? " 
 
 std::optional<std::vector<std::uint8_t>> bytes_field(const Json& object, const char* key) {
   std::string text = json_string(object, key);
-  std::vector<std::uint8_t> out;
-  std::string error;
-  if (text.empty() || !tl::base64_decode(text, out, error)) return std::nullopt;
-  return out;
-}
-
-std::string b64(std::span<const std::uint8_t> data) {
-  std::string out;
-  tl::base64_encode(data, out);
-  return out;
+  if (text.empty()) return std::nullopt;
+  auto decoded = base64_decode(text);
+  if (!decoded) return std::nullopt;
+  return std::move(decoded).value();
 }
 
 int json_int(const Json& object, const char* key, int fallback) {
@@ -169,8 +163,8 @@ Step SigninFlow::send_check_password() {
                       Json{{"_cons", "auth.checkPassword"},
                            {"password", Json{{"_cons", "inputCheckPasswordSRP"},
                                              {"srp_id", check->srp_id},
-                                             {"A", b64(check->A)},
-                                             {"M1", b64(check->M1)}}}});
+                                             {"A", base64_encode(check->A)},
+                                             {"M1", base64_encode(check->M1)}}}});
 }
 
 Step SigninFlow::on_input(std::string_view raw) {

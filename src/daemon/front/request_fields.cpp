@@ -2,10 +2,10 @@
 // ServerSettings::apply and the session restore have always given.
 #include <string>
 
+#include "base/base64.h"
 #include "daemon/front/request.h"
 #include "daemon/front/request_util.h"
 #include "daemon/sessions/session_name.h"
-#include "tl/base64.h"
 
 namespace mtjson::daemon {
 
@@ -56,10 +56,10 @@ Status check_server_key(std::string_view key, simdjson::dom::element v, ServerFi
 Status check_restore_key(std::string_view key, simdjson::dom::element v, SessionFields& out) {
   if (key == "auth_key") {
     std::string_view text;
-    std::vector<std::uint8_t> bytes;
-    std::string e;
-    if (v.get(text) || !tl::base64_decode(text, bytes, e))
-      return Status::error("session.auth_key: expected base64" + (e.empty() ? std::string() : " (" + e + ")"));
+    if (v.get(text)) return Status::error("session.auth_key: expected base64");
+    auto decoded = base64_decode(text);
+    if (!decoded) return Status::error("session.auth_key: expected base64 (" + decoded.message() + ")");
+    const std::vector<std::uint8_t>& bytes = *decoded;
     if (bytes.size() != 256)
       return Status::error("session.auth_key: expected 256 bytes, got " + std::to_string(bytes.size()));
     out.auth_key.emplace();

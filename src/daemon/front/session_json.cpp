@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/base64.h"
 #include "crypto/kdf.h"
-#include "tl/base64.h"
 
 namespace mtjson::daemon {
 
@@ -13,9 +13,7 @@ using nlohmann::json;
 json session_to_json(const SessionState& s, const ServerSettings& server) {
   json j = {{"dc", s.dc}};
   if (s.key) {
-    std::string b64;
-    tl::base64_encode(s.key->auth_key.key, b64);
-    j["auth_key"] = b64;
+    j["auth_key"] = base64_encode(s.key->auth_key.key);
     j["server_salt"] = s.key->server_salt;
     j["time_offset"] = std::chrono::duration_cast<std::chrono::seconds>(s.key->time_offset).count();
   }

@@ -10,8 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/atomic_file.h"
+#include "base/base64.h"
 #include "crypto/kdf.h"
-#include "tl/base64.h"
 
 namespace mtjson::daemon {
 
@@ -20,9 +21,7 @@ using nlohmann::json;
 namespace {
 
 json key_to_json(const KeyState& k) {
-  std::string b64;
-  tl::base64_encode(k.auth_key.key, b64);
-  return {{"auth_key", b64},
+  return {{"auth_key", base64_encode(k.auth_key.key)},
           {"server_salt", k.server_salt},
           {"time_offset", std::chrono::duration_cast<std::chrono::seconds>(k.time_offset).count()}};
 }
@@ -30,10 +29,9 @@ json key_to_json(const KeyState& k) {
 Status key_from_json(const json& j, const std::string& where, KeyState& k) {
   if (!j.is_object()) return Status::error(where + ": expected an object");
   if (!j.contains("auth_key") || !j["auth_key"].is_string()) return Status::error(where + ".auth_key: expected base64");
-  std::vector<std::uint8_t> bytes;
-  std::string e;
-  if (!tl::base64_decode(j["auth_key"].get<std::string>(), bytes, e))
-    return Status::error(where + ".auth_key: expected base64 (" + e + ")");
+  auto decoded = base64_decode(j["auth_key"].get<std::string>());
+  if (!decoded) return Status::error(where + ".auth_key: expected base64 (" + decoded.message() + ")");
+  const std::vector<std::uint8_t>& bytes = *decoded;
   if (bytes.size() != 256) return Status::error(where + ".auth_key: expected 256 bytes, got " + std::to_string(bytes.size()));
   std::copy(bytes.begin(), bytes.end(), k.auth_key.key.begin());
   // auth_key_id: the low 64 bits of SHA1(auth_key) ("Mobile Protocol: Detailed Description").
@@ -50,44 +48,6 @@ Status key_from_json(const json& j, const std::string& where, KeyState& k) {
 }
 
 std::string errno_text() { return std::strerror(errno); }
-
-bool write_all(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-// Replaces `path` with `text`: a 0600 temp file in the same directory, fsync, rename, fsync of
-// the directory (the rename is durable only then).
-Status write_atomically(const std::string& dir, const std::string& path, const std::string& tmp,
-                                const std::string& text) {
-  // O_EXCL after unlink: a stale temp file from a crash never lends us its mode or owner.
-  ::unlink(tmp.c_str());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::error(tmp + ": cannot create: " + errno_text());
-  const bool ok = write_all(fd, text) && ::fsync(fd) == 0;
-  const std::string why = ok ? std::string() : errno_text();
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return Status::error(tmp + ": cannot write: " + why);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string e = errno_text();
-    ::unlink(tmp.c_str());
-    return Status::error(path + ": cannot replace: " + e);
-  }
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
-}
 
 // The whole file; nullopt when it does not exist.
 Result<std::optional<std::string>> read_whole(const std::string& path) {
@@ -217,8 +177,7 @@ Result<std::optional<SessionRecord>> SessionStore::load(const std::string& name)
 }
 
 Status SessionStore::save(const SessionRecord& r) const {
-  return write_atomically(dir_, path_of(r.name), dir_ + "/." + r.name + ".json.tmp",
-                          session_record_to_json(r).dump(1) + "\n");
+  return write_file_atomic(path_of(r.name), session_record_to_json(r).dump(1) + "\n");
 }
 
 Status SessionStore::save_updates(const std::string& name, const UpdateRing& ring) const {
@@ -229,7 +188,7 @@ Status SessionStore::save_updates(const std::string& name, const UpdateRing& rin
     text += message;
     text += "}\n";
   }
-  return write_atomically(dir_, updates_path_of(name), dir_ + "/." + name + ".updates.jsonl.tmp", text);
+  return write_file_atomic(updates_path_of(name), text);
 }
 
 Result<std::optional<SessionStore::SavedUpdates>> SessionStore::load_updates(const std::string& name) const {

@@ -10,9 +10,9 @@ using namespace mtjson::testdc::test;
 namespace {
 
 std::vector<std::uint8_t> unb64(const json& v) {
-  std::vector<std::uint8_t> out;
-  REQUIRE(base64_decode(v.get<std::string>(), out));
-  return out;
+  auto decoded = base64_decode(v.get<std::string>());
+  REQUIRE(decoded.ok());
+  return std::move(decoded).value();
 }
 
 crypto::SrpAlgo algo_of(const json& a) {

@@ -62,9 +62,9 @@ std::string as_string(const nlohmann::json& v) {
 
 std::vector<std::uint8_t> as_bytes(const nlohmann::json& v) {
   if (!v.is_string()) bad_input();
-  std::vector<std::uint8_t> out;
-  if (!base64_decode(v.get_ref<const std::string&>(), out)) bad_input();
-  return out;
+  auto decoded = base64_decode(v.get_ref<const std::string&>());
+  if (!decoded) bad_input();
+  return std::move(decoded).value();
 }
 
 bool as_flag(const nlohmann::json& m, const char* name) {
@@ -81,62 +81,6 @@ std::string cons_of(const nlohmann::json& v) {
   if (it == v.end()) it = v.find("_");  // tolerated alias
   if (it == v.end() || !it->is_string()) bad_input();
   return it->get<std::string>();
-}
-
-namespace {
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int sextet(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-}  // namespace
-
-std::string base64_encode(std::span<const std::uint8_t> data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    std::uint32_t n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (std::size_t rest = data.size() - i; rest > 0) {
-    std::uint32_t n = data[i] << 16;
-    if (rest == 2) n |= data[i + 1] << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-bool base64_decode(std::string_view text, std::vector<std::uint8_t>& out) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return false;
-  std::vector<std::uint8_t> result;
-  result.reserve(text.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int s = sextet(c);
-    if (s < 0) return false;
-    acc = (acc << 6) | static_cast<std::uint32_t>(s);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      result.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
-    }
-  }
-  out = std::move(result);
-  return true;
 }
 
 }  // namespace mtjson::testdc

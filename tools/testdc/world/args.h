@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "testdc/world/state.h"
 
 namespace mtjson::testdc {
@@ -32,9 +33,7 @@ inline std::int64_t long_arg(const nlohmann::json& m, const char* n) { return as
 inline std::int32_t int_arg(const nlohmann::json& m, const char* n) { return as_int(arg(m, n)); }
 inline std::string string_arg(const nlohmann::json& m, const char* n) { return as_string(arg(m, n)); }
 
-// base64 (standard or URL-safe, padded or not) for TL bytes.
-std::string base64_encode(std::span<const std::uint8_t> data);
-bool base64_decode(std::string_view text, std::vector<std::uint8_t>& out);
+// TL bytes as base64 (base/base64.h: standard alphabet out; standard or URL-safe, padded or not, in).
 inline std::string b64(const std::vector<std::uint8_t>& d) { return base64_encode(d); }
 
 }  // namespace mtjson::testdc

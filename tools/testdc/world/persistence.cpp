@@ -1,6 +1,6 @@
 // --data DIR: the world as one JSON file, DIR/world.json (accounts with their boxes, channels,
 // secret chats, authorizations, auth keys). It holds authorizations and auth keys, so it is written 0600,
-// atomically: temp file + fsync + rename + fsync of the directory.
+// atomically (base/atomic_file.h).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/atomic_file.h"
 #include "testdc/world/args.h"
 #include "testdc/world/state.h"
 
@@ -23,10 +24,10 @@ constexpr const char* kFormat = "mtjson-testdc-world";
 constexpr int kVersion = 1;
 
 std::vector<std::uint8_t> unb64(const json& v, const char* what) {
-  std::vector<std::uint8_t> out;
-  if (!v.is_string() || !base64_decode(v.get_ref<const std::string&>(), out))
-    throw std::runtime_error(std::string(what) + ": not base64");
-  return out;
+  if (!v.is_string()) throw std::runtime_error(std::string(what) + ": not base64");
+  auto decoded = base64_decode(v.get_ref<const std::string&>());
+  if (!decoded) throw std::runtime_error(std::string(what) + ": not base64 (" + decoded.message() + ")");
+  return std::move(decoded).value();
 }
 
 json message_to_json(const Message& m) {
@@ -205,17 +206,6 @@ Status sys_error(const std::string& what, const std::string& path) {
   return Status::error(what + " " + path + ": " + std::strerror(errno));
 }
 
-Status write_all(int fd, const std::string& data, const std::string& path) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return sys_error("write", path);
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string World::file_path(const std::string& dir) { return dir + "/world.json"; }
@@ -244,25 +234,7 @@ Status World::save(const std::string& dir) const {
   }
 
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return sys_error("cannot create", dir);
-  std::string path = file_path(dir);
-  std::string temp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return sys_error("cannot create", temp);
-  Status s = write_all(fd, text, temp);
-  if (s && ::fchmod(fd, 0600) != 0) s = sys_error("chmod", temp);  // O_CREAT's mode is masked by umask
-  if (s && ::fsync(fd) != 0) s = sys_error("fsync", temp);
-  if (::close(fd) != 0 && s) s = sys_error("close", temp);
-  if (s && ::rename(temp.c_str(), path.c_str()) != 0) s = sys_error("rename to", path);
-  if (!s) {
-    ::unlink(temp.c_str());
-    return s;
-  }
-  // The rename itself is durable once the directory is synced.
-  if (int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return {};
+  return write_file_atomic(file_path(dir), text);
 }
 
 Result<World> World::load(const std::string& dir, WorldOptions options) {
