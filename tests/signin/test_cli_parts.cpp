@@ -177,7 +177,7 @@ TEST_CASE("session file: atomic, mode 0600 whatever the umask, readable back", "
     fs::permissions(file, fs::perms(0644));
   }
   const std::string line = R"({"session":{"auth_key":"QUJD","dc":2,"user_id":7}})";
-  auto st = write_file_atomic(file.string(), line + "\n");
+  auto st = mtjson::write_file_atomic(file.string(), line + "\n");
   ::umask(old);
   INFO(st.message());
   REQUIRE(st.ok());
@@ -202,7 +202,7 @@ TEST_CASE("session file: atomic, mode 0600 whatever the umask, readable back", "
   CHECK_THAT(parse_session_text(R"({"session":{"dc":1}})").message(), Catch::Contains("auth_key"));
   CHECK_THAT(parse_session_text(R"({"session":{"auth_key":"QUJD"}})").message(), Catch::Contains("dc"));
 
-  auto missing = write_file_atomic((dir.path / "no/such/dir/f").string(), "x");
+  auto missing = mtjson::write_file_atomic((dir.path / "no/such/dir/f").string(), "x");
   CHECK_FALSE(missing.ok());
   CHECK_THAT(missing.message(), Catch::Contains("no/such/dir"));
   CHECK_FALSE(read_text_file((dir.path / "absent").string()).ok());

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   if (end.kind == Step::Kind::Fail) return failure(end.exit_code, end.message);
 
   if (!o.out_file.empty()) {
-    auto written = write_file_atomic(o.out_file, end.line + "\n");
+    auto written = mtjson::write_file_atomic(o.out_file, end.line + "\n");
     if (!written)
       return failure(kExitInput, "signed in, but " + written.message() +
                                      ": choose a writable --out (the session was not printed: it is secret)");

@@ -16,52 +16,7 @@ Status sys_error(const std::string& what, const std::string& path) {
   return Status::error(what + " " + path + ": " + std::strerror(errno));
 }
 
-std::string dir_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-Status write_all(int fd, const std::string& text, const std::string& path) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return sys_error("cannot write", path);
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
-}
-
 }  // namespace
-
-Status write_file_atomic(const std::string& path, const std::string& text) {
-  if (path.empty() || path.back() == '/') return Status::error("not a file name: '" + path + "'");
-  std::string pattern = path + ".XXXXXX";
-  std::vector<char> temp(pattern.begin(), pattern.end());
-  temp.push_back('\0');
-  // mkstemp creates the file 0600 (not subject to a lax umask) with O_EXCL: no one else's file.
-  int fd = ::mkostemp(temp.data(), O_CLOEXEC);
-  if (fd < 0) return sys_error("cannot create a file next to", path);
-  const std::string temp_path(temp.data());
-  Status s = write_all(fd, text, temp_path);
-  if (s && ::fchmod(fd, 0600) != 0) s = sys_error("cannot chmod", temp_path);
-  if (s && ::fsync(fd) != 0) s = sys_error("cannot fsync", temp_path);
-  if (::close(fd) != 0 && s) s = sys_error("cannot close", temp_path);
-  if (s && ::rename(temp_path.c_str(), path.c_str()) != 0) s = sys_error("cannot rename the new file to", path);
-  if (!s) {
-    ::unlink(temp_path.c_str());
-    return s;
-  }
-  // The rename is durable only once the directory is on disk too.
-  int dir = ::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return {};
-}
 
 Result<std::string> read_text_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -4,15 +4,11 @@
 
 #include <string>
 
+#include "base/atomic_file.h"  // write_file_atomic: the session line is written with it, 0600
 #include "base/status.h"
 #include "signin/protocol.h"
 
 namespace mtjson::signin {
-
-// Writes `text` to `path` atomically: a temporary file in the same directory (mode 0600 from the
-// start, whatever the umask), fsync, rename over `path`, fsync of the directory. A reader sees the
-// old file or the whole new one, never a part; the temporary file is removed on failure.
-Status write_file_atomic(const std::string& path, const std::string& text);
 
 Result<std::string> read_text_file(const std::string& path);
 
