@@ -30,7 +30,7 @@ ApiHandler::ApiHandler(World& world, LayerSchemas& layers, AuthKeyStore& keys,
     : world_(world), layers_(layers), keys_(keys), log_(std::move(log)), verbose_(verbose) {}
 
 LayerSchema* ApiHandler::initial_layer(std::uint64_t auth_key_id, std::int64_t now_unix) {
-  KeyState* k = keys_.find(auth_key_id, now_unix);
+  ServerKeyState* k = keys_.find(auth_key_id, now_unix);
   if (!k || !k->layer) return nullptr;
   return &layers_.closest(*k->layer);
 }
@@ -70,10 +70,10 @@ std::vector<Answer> ApiHandler::on_query(const CallContext& ctx, SessionApiState
   // the layer is saved with the client's other parameters).
   if (u.layer) {
     s.layer = &layers_.closest(*u.layer);
-    if (KeyState* k = keys_.find(ctx.auth_key_id, mtproto::session::to_unix_seconds(now))) k->layer = *u.layer;
+    if (ServerKeyState* k = keys_.find(ctx.auth_key_id, mtproto::session::to_unix_seconds(now))) k->layer = *u.layer;
   }
   if (u.init) {
-    if (KeyState* k = keys_.find(ctx.auth_key_id, mtproto::session::to_unix_seconds(now))) k->init = u.init;
+    if (ServerKeyState* k = keys_.find(ctx.auth_key_id, mtproto::session::to_unix_seconds(now))) k->init = u.init;
   }
   if (u.without_updates) s.without_updates = true;
 

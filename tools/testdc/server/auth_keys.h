@@ -17,7 +17,9 @@
 
 namespace mtjson::testdc::server {
 
-struct KeyState {
+// What the server remembers per auth key (the daemon's KeyState is the client's view of a key:
+// its salt and clock offset).
+struct ServerKeyState {
   mtproto::AuthKey key;
   int dc_id = 0;
   std::vector<mtproto::session::FutureSalt> salts;
@@ -33,17 +35,17 @@ class AuthKeyStore {
   AuthKeyStore(World& world, crypto::RandomSource& random) : world_(world), random_(random) {}
 
   // nullptr when neither the store nor the world knows the id.
-  KeyState* find(std::uint64_t auth_key_id, std::int64_t now_unix);
+  ServerKeyState* find(std::uint64_t auth_key_id, std::int64_t now_unix);
   bool taken(std::uint64_t auth_key_id, std::int64_t now_unix) { return find(auth_key_id, now_unix) != nullptr; }
   // A key from a completed handshake; its first salt is the handshake's server_salt.
-  KeyState& add(const mtproto::AuthKey& key, int dc_id, std::uint64_t first_salt, std::int64_t now_unix);
+  ServerKeyState& add(const mtproto::AuthKey& key, int dc_id, std::uint64_t first_salt, std::int64_t now_unix);
   std::size_t size() const { return keys_.size(); }
 
   // Fault injection (admin rotate_salt / destroy_keys / clock_skew).
   // A fresh random salt replaces every salt of the key, valid from now.
-  void rotate_salt(KeyState& key, std::int64_t now_unix);
+  void rotate_salt(ServerKeyState& key, std::int64_t now_unix);
   // Keeps the salts valid at `now_unix` after the clock jumped (same salt values).
-  void cover_time(KeyState& key, std::int64_t now_unix);
+  void cover_time(ServerKeyState& key, std::int64_t now_unix);
   template <typename F>
   void for_each(F&& f) {
     for (auto& [id, k] : keys_) f(k);
@@ -56,7 +58,7 @@ class AuthKeyStore {
 
   World& world_;
   crypto::RandomSource& random_;
-  std::unordered_map<std::uint64_t, KeyState> keys_;
+  std::unordered_map<std::uint64_t, ServerKeyState> keys_;
 };
 
 }  // namespace mtjson::testdc::server

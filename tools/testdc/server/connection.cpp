@@ -288,7 +288,7 @@ void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64
                               bool quick_ack_requested) {
   const TimePoint now = core_.now();
   const std::int64_t unix_now = mtproto::session::to_unix_seconds(now);
-  KeyState* key = core_.keys.find(auth_key_id, unix_now);
+  ServerKeyState* key = core_.keys.find(auth_key_id, unix_now);
   if (!key) {
     // "MTProto transports", "Transport errors": -404 for an unknown auth key.
     core_.info(name() + ": unknown auth_key_id " + hex_id(auth_key_id) + " -> transport error -404");
@@ -317,7 +317,7 @@ void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64
       auth_key_id, session_id,
       [core, key]() {
         mtproto::session::AuthKeyLookup lookup = [core](std::uint64_t id) -> const mtproto::AuthKey* {
-          KeyState* k = core->keys.find(id, core->unix_now());
+          ServerKeyState* k = core->keys.find(id, core->unix_now());
           return k ? &k->key : nullptr;
         };
         return std::make_unique<SessionEntry>(std::move(lookup), key->salts, core->random);

@@ -15,7 +15,7 @@ namespace {
 void sync_session_salts(ServerCore& core) {
   const std::int64_t t = core.unix_now();
   core.sessions.for_each([&](SessionEntry& e) {
-    if (KeyState* k = core.keys.find(e.ctx.auth_key_id, t)) e.session.set_salts(k->salts);
+    if (ServerKeyState* k = core.keys.find(e.ctx.auth_key_id, t)) e.session.set_salts(k->salts);
   });
 }
 
@@ -39,7 +39,7 @@ std::size_t ServerCore::drop_connections(std::optional<int> dc) {
 std::size_t ServerCore::rotate_salts(const std::string& why) {
   const std::int64_t t = unix_now();
   std::size_t key_count = 0;
-  keys.for_each([&](KeyState& k) {
+  keys.for_each([&](ServerKeyState& k) {
     keys.rotate_salt(k, t);
     ++key_count;
   });
@@ -77,7 +77,7 @@ std::size_t ServerCore::forget_sessions() {
 std::size_t ServerCore::destroy_keys() {
   clear_sessions();
   std::set<std::uint64_t> ids;
-  keys.for_each([&](KeyState& k) { ids.insert(k.key.id); });
+  keys.for_each([&](ServerKeyState& k) { ids.insert(k.key.id); });
   for (std::uint64_t id : world.auth_key_ids()) ids.insert(id);
   keys.clear();
   // A DC that lost a key lost what hung off it: the authorization too.
@@ -97,7 +97,7 @@ void ServerCore::set_clock_skew(std::int64_t seconds) {
   world.set_clock_offset(seconds);
   // Salts handed out before the jump stay valid at the new time (same values).
   const std::int64_t t = unix_now();
-  keys.for_each([&](KeyState& k) { keys.cover_time(k, t); });
+  keys.for_each([&](ServerKeyState& k) { keys.cover_time(k, t); });
   sync_session_salts(*this);
   info("fault clock_skew: the server's clock runs " + std::to_string(seconds) + " s " +
        (seconds < 0 ? "behind" : "ahead"));

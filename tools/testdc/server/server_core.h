@@ -18,7 +18,7 @@
 #include "testdc/server/auth_keys.h"
 #include "testdc/server/faults.h"
 #include "testdc/server/layer_schemas.h"
-#include "testdc/server/session_registry.h"
+#include "testdc/server/session_table.h"
 #include "testdc/world/world.h"
 #include "transport/server_connection.h"
 
@@ -40,7 +40,7 @@ struct ServerCore {
   bool verbose = false;
   AuthKeyStore keys;
   ApiHandler api;
-  SessionRegistry sessions;
+  ServerSessionTable sessions;
   std::vector<crypto::RsaPrivateKey> rsa_keys;
   std::vector<transport::ProxySecret> secrets;
   std::set<Connection*> connections;  // live ones, to close them on shutdown

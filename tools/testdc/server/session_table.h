@@ -35,7 +35,9 @@ struct SessionEntry {
   std::int64_t last_seen_unix = 0;
 };
 
-class SessionRegistry {
+// The server side's table of client sessions (not the daemon's SessionRegistry of named
+// sessions): one entry per (auth_key_id, session_id), each with its ServerSession.
+class ServerSessionTable {
  public:
   // Sessions kept per auth key; past this the longest-idle detached one is forgotten (a client
   // that comes back to it gets new_session_created, as from Telegram after a server restart).

@@ -1,13 +1,13 @@
-#include "testdc/server/session_registry.h"
+#include "testdc/server/session_table.h"
 
 namespace mtjson::testdc::server {
 
-SessionEntry* SessionRegistry::find(std::uint64_t auth_key_id, std::uint64_t session_id) {
+SessionEntry* ServerSessionTable::find(std::uint64_t auth_key_id, std::uint64_t session_id) {
   auto it = entries_.find({auth_key_id, session_id});
   return it == entries_.end() ? nullptr : it->second.get();
 }
 
-SessionEntry& SessionRegistry::get_or_create(std::uint64_t auth_key_id, std::uint64_t session_id,
+SessionEntry& ServerSessionTable::get_or_create(std::uint64_t auth_key_id, std::uint64_t session_id,
                                              const std::function<std::unique_ptr<SessionEntry>()>& make,
                                              bool& created) {
   auto key = std::make_pair(auth_key_id, session_id);
@@ -20,7 +20,7 @@ SessionEntry& SessionRegistry::get_or_create(std::uint64_t auth_key_id, std::uin
   return *(entries_[key] = make());
 }
 
-void SessionRegistry::evict_for(std::uint64_t auth_key_id) {
+void ServerSessionTable::evict_for(std::uint64_t auth_key_id) {
   auto first = entries_.lower_bound({auth_key_id, 0});
   std::size_t count = 0;
   auto victim = entries_.end();
