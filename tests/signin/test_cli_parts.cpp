@@ -133,8 +133,8 @@ TEST_CASE("error texts", "[protocol]") {
   REQUIRE(a);
   CHECK(a->kind == Answer::Kind::RpcError);
   CHECK(a->error_code == 303);
-  CHECK(json_long(Json("-8571234567890123456")) == -8571234567890123456LL);
-  CHECK(json_long(Json(18446744073709551615ULL)) == -1);
+  CHECK(mtjson::json_long(Json("-8571234567890123456")) == -8571234567890123456LL);
+  CHECK(mtjson::json_long(Json(18446744073709551615ULL)) == -1);
 }
 
 TEST_CASE("an unhandled answer is described by its kind, for any request", "[protocol]") {

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "base/json_fields.h"
+
 namespace mtjson::bench {
 
 using nlohmann::json;
@@ -39,18 +41,12 @@ int migrate_dc(const json& answer) {
   return 0;
 }
 
-// A long arrives as a JSON integer; also accept a decimal string (README, "The JSON form of TL").
+// A long arrives as a JSON integer or a decimal string (base/json_fields.h); `out` is left
+// alone when `j` is neither.
 bool get_long(const json& j, std::int64_t& out) {
-  if (j.is_number_integer()) {
-    out = j.get<std::int64_t>();
-    return true;
-  }
-  if (j.is_string()) {
-    std::string s = j.get<std::string>();
-    auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-    return r.ec == std::errc() && r.ptr == s.data() + s.size();
-  }
-  return false;
+  const auto v = json_long(j);
+  if (v) out = *v;
+  return v.has_value();
 }
 
 }  // namespace

@@ -39,20 +39,6 @@ std::string request_line(std::int64_t id, std::string_view key, const Json& valu
   return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-std::optional<std::int64_t> json_long(const Json& value) {
-  if (value.is_number_integer()) return value.get<std::int64_t>();  // unsigned: same 64-bit pattern
-  if (value.is_string()) {
-    const auto& s = value.get_ref<const std::string&>();
-    std::int64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && p == s.data() + s.size()) return v;
-    std::uint64_t u = 0;
-    auto [q, ec2] = std::from_chars(s.data(), s.data() + s.size(), u);
-    if (ec2 == std::errc() && q == s.data() + s.size()) return static_cast<std::int64_t>(u);
-  }
-  return std::nullopt;
-}
-
 std::string json_string(const Json& object, const char* key) {
   if (!object.is_object()) return {};
   auto it = object.find(key);

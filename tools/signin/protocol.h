@@ -10,6 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+// json_long: a TL long from JSON, an integer or a decimal string (decoders with longs_as_strings).
+#include "base/json_fields.h"
+
 namespace mtjson::signin {
 
 // Key order kept as built/received: "_cons" first in requests, the daemon's order in the
@@ -58,8 +61,6 @@ struct Answer {
 // nullopt when the line is not a JSON object with an integer "id" (`error` says what it is).
 std::optional<Answer> parse_answer(std::string_view line, std::string& error);
 
-// A TL long from JSON: an integer, or a decimal string (decoders with longs_as_strings).
-std::optional<std::int64_t> json_long(const Json& value);
 // A string field of a TL object, "" when absent or not a string.
 std::string json_string(const Json& object, const char* key);
 // A Bool / flags.N?true field: false when absent or not a boolean.

@@ -23,12 +23,6 @@ std::optional<std::vector<std::uint8_t>> bytes_field(const Json& object, const c
   return std::move(decoded).value();
 }
 
-int json_int(const Json& object, const char* key, int fallback) {
-  if (!object.is_object()) return fallback;
-  auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<int>() : fallback;
-}
-
 // Where the code went, from auth.SentCodeType ("User Authorization", "Sign in/sign up"). Empty when the
 // type needs something this tool cannot do (the caller fails).
 std::string code_notice(const Json& type) {

@@ -1,29 +1,10 @@
 #include "daemon/updates/update_entry.h"
 
-#include <charconv>
 #include <string>
 
 namespace mtjson::daemon::updates {
 
 using nlohmann::json;
-
-std::optional<std::int64_t> json_long(const json& v) {
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    std::int64_t out = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec == std::errc() && end == s.data() + s.size()) return out;
-  }
-  return std::nullopt;
-}
-
-std::int32_t json_int(const json& obj, const char* key, std::int32_t fallback) {
-  if (!obj.is_object()) return fallback;
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_number_integer()) return fallback;
-  return it->get<std::int32_t>();
-}
 
 namespace {
 

@@ -9,11 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+// json_long / json_int: a TL long as the decoder writes it (a number, or a string with
+// longs_as_strings), an int field with a fallback.
+#include "base/json_fields.h"
+
 namespace mtjson::daemon::updates {
 
-// A TL long as the decoder writes it: a number, or a string with longs_as_strings.
-std::optional<std::int64_t> json_long(const nlohmann::json& v);
-std::int32_t json_int(const nlohmann::json& obj, const char* key, std::int32_t fallback = 0);
 
 struct Sequence {
   enum class Box { none, common, secondary, channel, channel_too_long };

@@ -1,7 +1,8 @@
 #include "testdc/world/args.h"
 
-#include <charconv>
 #include <limits>
+
+#include "base/json_fields.h"
 
 namespace mtjson::testdc {
 
@@ -22,24 +23,8 @@ const nlohmann::json& arg(const nlohmann::json& m, const char* name) {
 }
 
 std::int64_t as_long(const nlohmann::json& v) {
-  if (v.is_number_unsigned()) return static_cast<std::int64_t>(v.get<std::uint64_t>());  // 64-bit pattern
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (v.is_string()) {
-    // README.md: a long may be a decimal string; values up to 2^64-1 are their 64-bit pattern.
-    const std::string& s = v.get_ref<const std::string&>();
-    const char* b = s.data();
-    const char* e = b + s.size();
-    if (!s.empty() && s[0] == '-') {
-      std::int64_t x = 0;
-      auto r = std::from_chars(b, e, x);
-      if (r.ec != std::errc() || r.ptr != e) bad_input();
-      return x;
-    }
-    std::uint64_t x = 0;
-    auto r = std::from_chars(b, e, x);
-    if (r.ec != std::errc() || r.ptr != e) bad_input();
-    return static_cast<std::int64_t>(x);
-  }
+  // README.md: a long may be a decimal string; values up to 2^64-1 are their 64-bit pattern.
+  if (auto x = json_long(v)) return *x;
   bad_input();
 }
 
