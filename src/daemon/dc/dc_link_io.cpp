@@ -7,19 +7,10 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "base/read_scratch.h"
 #include "transport/dialer.h"
 
 namespace mtjson::daemon {
-
-namespace {
-
-// One read buffer for every connection of a thread: bytes are handed on before the next wait.
-std::span<std::uint8_t> read_scratch() {
-  thread_local std::vector<std::uint8_t> buffer(64 * 1024);
-  return buffer;
-}
-
-}  // namespace
 
 DcLinkIo::DcLinkIo(asio::io_context& io, asio::thread_pool& workers, DcAddress address, DcLinkConfig config,
                    crypto::RandomSource& random, std::optional<KeyState> key, EventSink sink)
@@ -168,7 +159,7 @@ asio::awaitable<void> DcLinkIo::connect_and_read(std::uint64_t generation) {
     std::error_code ec = wait_ec;
     for (;;) {
       if (ec) break;
-      std::span<std::uint8_t> buf = read_scratch();
+      std::span<std::uint8_t> buf = thread_read_scratch();
       const std::size_t n = socket->read_some(asio::buffer(buf.data(), buf.size()), ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
         ec = {};

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "base/read_scratch.h"
 #include "daemon/daemon.h"
 #include "daemon/front/session_json.h"
 #include "daemon/log.h"
@@ -49,37 +50,43 @@ void ClientPeer::start() {
 asio::awaitable<void> ClientPeer::reader() {
   auto self = shared_from_this();
   const std::size_t max_line = daemon_.config().max_line;
+  // The part of a line that has not ended yet; long lines accumulate here.
   std::string buffer;
-  // Small: an idle client costs little (1,000 idle clients are a normal load); long lines
-  // accumulate in `buffer`.
-  std::vector<char> chunk(4 * 1024);
   bool skipping = false;  // inside an oversized line: drop bytes up to its newline
   std::uint64_t line_number = 0;
-  for (;;) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(chunk), asio::experimental::as_tuple(asio::use_awaitable));
-    if (closed_) co_return;
-    if (ec == asio::error::eof) {
-      // A half-close (`echo ... | nc`): the requests already read still get their answers.
-      if (!skipping && buffer.find_first_not_of(" \t\r") != std::string::npos) handle_line(buffer, ++line_number);
-      input_ended_ = true;
-      finish_if_done();
-      co_return;
-    }
-    if (ec) {
-      close(ec.message());
-      co_return;
-    }
+
+  // Splits what one read returned into lines and handles each; false once the peer closed.
+  auto consume = [&](const char* data, std::size_t n) {
     std::size_t pos = 0;
     while (pos < n) {
-      const char* nl = static_cast<const char*>(std::memchr(chunk.data() + pos, '\n', n - pos));
-      const std::size_t end = nl ? static_cast<std::size_t>(nl - chunk.data()) : n;
-      if (!skipping) buffer.append(chunk.data() + pos, end - pos);
+      const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', n - pos));
+      const std::size_t end = nl ? static_cast<std::size_t>(nl - data) : n;
+      if (!skipping) {
+        if (nl && buffer.empty()) {
+          // The common case: a whole line inside this read, handled in place.
+          std::string_view line(data + pos, end - pos);
+          if (line.size() > max_line) {
+            ++line_number;
+            error_line(std::nullopt, "too_long",
+                       "line " + std::to_string(line_number) + ": longer than the limit of " +
+                           std::to_string(max_line) + " bytes (--max-line); skipped");
+          } else {
+            ++line_number;
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            handle_line(line, line_number);
+            if (closed_) return false;
+          }
+          pos = end + 1;
+          continue;
+        }
+        buffer.append(data + pos, end - pos);
+      }
       if (!skipping && buffer.size() > max_line) {
         ++line_number;
         error_line(std::nullopt, "too_long",
                    "line " + std::to_string(line_number) + ": longer than the limit of " + std::to_string(max_line) +
                        " bytes (--max-line); skipped");
-        buffer.clear();
+        std::string().swap(buffer);
         skipping = true;
       }
       if (!nl) break;
@@ -90,9 +97,45 @@ asio::awaitable<void> ClientPeer::reader() {
         if (!buffer.empty() && buffer.back() == '\r') buffer.pop_back();
         handle_line(buffer, line_number);
         buffer.clear();
-        if (closed_) co_return;
+        if (closed_) return false;
       }
       pos = end + 1;
+    }
+    // A long line grew the buffer: an idle client keeps no large allocation.
+    if (buffer.empty() && buffer.capacity() > 64 * 1024) std::string().swap(buffer);
+    return true;
+  };
+
+  // Readiness first, then non-blocking reads into the thread's scratch buffer, consumed before
+  // the next suspension: an idle client holds no receive buffer, and no read finds nothing.
+  std::error_code ignored;
+  socket_.non_blocking(true, ignored);
+  for (;;) {
+    auto [wait_ec] =
+        co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, asio::experimental::as_tuple(asio::use_awaitable));
+    if (closed_) co_return;
+    std::error_code ec = wait_ec;
+    while (!ec) {
+      const std::span<std::uint8_t> scratch = thread_read_scratch();
+      const std::size_t n = socket_.read_some(asio::buffer(scratch.data(), scratch.size()), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        ec = {};
+        break;
+      }
+      if (ec) break;
+      if (!consume(reinterpret_cast<const char*>(scratch.data()), n)) co_return;
+      if (n < scratch.size()) break;  // the kernel had no more; a full buffer may have left some
+    }
+    if (ec == asio::error::eof) {
+      // A half-close (`echo ... | nc`): the requests already read still get their answers.
+      if (!skipping && buffer.find_first_not_of(" \t\r") != std::string::npos) handle_line(buffer, ++line_number);
+      input_ended_ = true;
+      finish_if_done();
+      co_return;
+    }
+    if (ec) {
+      close(ec.message());
+      co_return;
     }
   }
 }
