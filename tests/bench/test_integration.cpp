@@ -272,6 +272,19 @@ TEST_CASE("idle clients connect, say hello once, and stay") {
   CHECK(r.err.find("clients 1 x 32 in flight + 200 idle, help.getConfig: 100 requests in ") == 0);
 }
 
+TEST_CASE("--idle-call: every idle client makes one Telegram call, then stays") {
+  StandinServer s(StandinMode::normal);
+  Ran r = run_bench(base(s, {"--requests", "100", "--idle-clients", "50", "--idle-call", "--no-init"}));
+  s.stop();
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(s.stats().connections == 51);
+  CHECK(s.stats().server_gets == 0);
+  // 100 measured requests by the load client, one help.getConfig by each idle one.
+  CHECK(s.stats().lines == 150);
+  CHECK(s.stats().plain_requests == 150);
+}
+
 TEST_CASE("--method server and --method raw") {
   StandinServer s(StandinMode::normal);
   Ran a = run_bench(base(s, {"--method", "server", "--requests", "50"}));

@@ -43,6 +43,7 @@ TEST_CASE("defaults") {
   CHECK(o.init);
   CHECK_FALSE(o.signs_in());
   CHECK(o.idle_clients == 0);
+  CHECK_FALSE(o.idle_call);
   CHECK_FALSE(o.json);
   CHECK_FALSE(o.verbose);
   CHECK_FALSE(o.pid_daemon);
@@ -51,7 +52,7 @@ TEST_CASE("defaults") {
 TEST_CASE("every flag, in both spellings") {
   Options o = ok({"--host", "::1", "--port=1600", "--clients", "10", "--inflight=4", "--requests", "5000",
                   "--warmup", "1.5", "--drain=3", "--method", "ping", "--timeout", "5", "--pid-daemon", "123",
-                  "--pid-testdc=456", "--idle-clients", "1000", "--json", "--verbose", "--no-init", "--layer", "144",
+                  "--pid-testdc=456", "--idle-clients", "1000", "--idle-call", "--json", "--verbose", "--no-init", "--layer", "144",
                   "--api-id", "17", "--api-hash", "abc", "--setup-timeout", "30"});
   CHECK(o.host == "::1");
   CHECK(o.port == 1600);
@@ -66,6 +67,7 @@ TEST_CASE("every flag, in both spellings") {
   CHECK(o.pid_daemon == 123);
   CHECK(o.pid_testdc == 456);
   CHECK(o.idle_clients == 1000);
+  CHECK(o.idle_call);
   CHECK(o.json);
   CHECK(o.verbose);
   CHECK_FALSE(o.init);

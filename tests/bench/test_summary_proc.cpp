@@ -63,6 +63,19 @@ TEST_CASE("the human summary line") {
   CHECK(h.find("updates (id 0 lines) 7\n") != std::string::npos);
 }
 
+TEST_CASE("the daemon's RSS growth per connection, with idle clients") {
+  Summary s = sample_summary();
+  CHECK_FALSE(s.daemon_kib_per_connection());  // no figure after the setup
+  s.idle_clients = 990;
+  s.daemon->start_rss_kib = 10000;
+  s.daemon->setup_rss_kib = 30000;
+  REQUIRE(s.daemon_kib_per_connection());
+  CHECK(*s.daemon_kib_per_connection() == Approx(20.0));
+  CHECK(human_summary(s).find("daemon RSS 9.8 MiB before connecting, 29.3 MiB after the setup of 1000 connections: "
+                              "20.0 KiB per connection\n") != std::string::npos);
+  CHECK(json_summary(s)["daemon_rss_kib_per_connection"].get<double>() == Approx(20.0));
+}
+
 TEST_CASE("the --json summary") {
   Summary s = sample_summary();
   s.counters.rpc_errors["FLOOD_WAIT_3"] = 2;

@@ -42,6 +42,10 @@ void Connection::connect(const asio::ip::tcp::endpoint& endpoint) {
 }
 
 void Connection::start() {
+  if (role_ == Role::idle && options_.idle_call) {
+    apply(setup_.start_idle_call());
+    return;
+  }
   if (role_ == Role::idle) {
     // The idle clients' only request: {"id":1,"server":{}}.
     std::int64_t id = ledger_.issue(Clock::now(), Tag::control);
@@ -212,7 +216,7 @@ void Connection::handle_line(const char* data, std::size_t len, bool padded, Clo
 
 void Connection::handle_control(const char* data, std::size_t len) {
   nlohmann::json answer = nlohmann::json::parse(data, data + len, nullptr, false);
-  if (role_ == Role::idle) {
+  if (role_ == Role::idle && !options_.idle_call) {
     if (answer.is_object() && answer.contains("server") && !answer.contains("error")) {
       ready_ = true;
       host_.on_ready(*this);

@@ -148,7 +148,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
          }},
     };
     const std::map<std::string, bool*> switches = {
-        {"--json", &o.json}, {"--verbose", &o.verbose}, {"--help", &o.help}, {"-h", &o.help}};
+        {"--json", &o.json}, {"--verbose", &o.verbose}, {"--help", &o.help}, {"-h", &o.help},
+        {"--idle-call", &o.idle_call}};
     bool no_init = false;
 
     cli::ArgReader args_in(args);
@@ -214,6 +215,9 @@ Load generator for an mtjson (mtproto2json-compatible) JSON-lines daemon.
   --pid-testdc PID     test DC process to sample (default: a process named *testdc* that is the
                        daemon's child or that the daemon is connected to)
   --idle-clients N     extra connections that send {"id":1,"server":{}} once, then idle
+  --idle-call          the idle clients make one Telegram call instead (initConnection +
+                       help.getConfig: a session and DC connection each in the daemon); the
+                       summary gives the daemon's RSS growth per connection through the setup
   --json               machine-readable summary on stdout (the human one goes to stderr)
   --verbose            progress on stderr
 Exit status: 0 no errors, 1 the run counted errors (or sign-in failed), 2 bad flags or cannot connect.

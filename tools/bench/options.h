@@ -39,6 +39,9 @@ struct Options {
   std::optional<int> pid_daemon;
   std::optional<int> pid_testdc;
   int idle_clients = 0;
+  // Each idle client first makes one Telegram call (invokeWithLayer(initConnection(
+  // help.getConfig))), so the daemon holds a Telegram session and DC connection for it.
+  bool idle_call = false;
   bool json = false;
   bool verbose = false;
   bool help = false;

@@ -208,6 +208,11 @@ std::string process_name(int pid) {
 
 MemoryTracker::MemoryTracker(int pid) : pid_(pid), name_(process_name(pid)) {}
 
+void MemoryTracker::sample_after_setup() {
+  sample();
+  if (auto m = read_proc_memory(pid_)) setup_rss_kib_ = m->vm_rss_kib;
+}
+
 void MemoryTracker::sample() {
   auto m = read_proc_memory(pid_);
   if (!m) return;

@@ -53,6 +53,9 @@ class MemoryTracker {
   bool seen() const { return seen_; }
   std::uint64_t start_rss_kib() const { return start_rss_kib_; }
   std::uint64_t max_rss_kib() const { return max_rss_kib_; }
+  // Samples now and keeps this VmRSS as the one after every connection finished its setup.
+  void sample_after_setup();
+  std::uint64_t setup_rss_kib() const { return setup_rss_kib_; }
   // The peak over the process's life: VmHWM, or the largest sample if VmHWM was never readable.
   std::uint64_t peak_kib() const { return hwm_kib_ > max_rss_kib_ ? hwm_kib_ : max_rss_kib_; }
 
@@ -62,6 +65,7 @@ class MemoryTracker {
   bool seen_ = false;
   std::uint64_t start_rss_kib_ = 0;
   std::uint64_t max_rss_kib_ = 0;
+  std::uint64_t setup_rss_kib_ = 0;
   std::uint64_t hwm_kib_ = 0;
 };
 

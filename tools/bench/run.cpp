@@ -189,6 +189,8 @@ void Run::on_ready(Connection&) {
   if (++ready_ < conns_.size()) return;
   setup_timer_.cancel();
   log("setup done");
+  if (daemon_mem_) daemon_mem_->sample_after_setup();
+  if (testdc_mem_) testdc_mem_->sample_after_setup();
   begin_load();
 }
 
@@ -321,7 +323,7 @@ void Run::progress() {
 }
 
 MemoryFigure figure(const MemoryTracker& m) {
-  return {m.pid(), m.name(), m.peak_kib(), m.start_rss_kib(), m.max_rss_kib()};
+  return {m.pid(), m.name(), m.peak_kib(), m.start_rss_kib(), m.max_rss_kib(), m.setup_rss_kib()};
 }
 
 void Run::finish() {

@@ -89,6 +89,10 @@ SetupFlow::Step SetupFlow::start() {
   return {};
 }
 
+SetupFlow::Step SetupFlow::start_idle_call() {
+  return message_step(State::init, wrapped({{"_cons", "help.getConfig"}}), "idle call (help.getConfig)");
+}
+
 SetupFlow::Step SetupFlow::send_code() {
   json q = {{"_cons", "auth.sendCode"},
             {"phone_number", phone_},

@@ -31,6 +31,8 @@ class SetupFlow {
   SetupFlow(const Options& options, int client_index);
 
   Step start();
+  // An idle client's one Telegram call (--idle-call): the init, whatever the method.
+  Step start_idle_call();
   // `answer` is the whole answer line for the request of the last step.
   Step on_answer(const nlohmann::json& answer);
 

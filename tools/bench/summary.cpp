@@ -22,7 +22,8 @@ nlohmann::json memory_json(const std::optional<MemoryFigure>& m) {
           {"name", m->name},
           {"peak_rss_kib", m->peak_kib},
           {"start_rss_kib", m->start_rss_kib},
-          {"max_sampled_rss_kib", m->max_rss_kib}};
+          {"max_sampled_rss_kib", m->max_rss_kib},
+          {"after_setup_rss_kib", m->setup_rss_kib}};
 }
 
 }  // namespace
@@ -42,6 +43,13 @@ std::uint64_t Counters::protocol_error_total() const {
 std::uint64_t Counters::errors() const {
   return rpc_error_total() + rpc_timeouts + protocol_error_total() + duplicates + unexpected_ids + bad_lines +
          disconnects + unanswered;
+}
+
+std::optional<double> Summary::daemon_kib_per_connection() const {
+  const int connections = clients + idle_clients;
+  if (!daemon || !daemon->setup_rss_kib || connections <= 0) return std::nullopt;
+  const double growth = static_cast<double>(daemon->setup_rss_kib) - static_cast<double>(daemon->start_rss_kib);
+  return growth / connections;
 }
 
 double Summary::requests_per_second() const {
@@ -89,6 +97,11 @@ std::string human_summary(const Summary& s) {
     out += e;
   }
   if (c.updates) out += "updates (id 0 lines) " + std::to_string(c.updates) + "\n";
+  if (auto per = s.daemon_kib_per_connection(); per && s.idle_clients) {
+    out += "daemon RSS " + mib(s.daemon->start_rss_kib) + " before connecting, " + mib(s.daemon->setup_rss_kib) +
+           " after the setup of " + std::to_string(s.clients + s.idle_clients) + " connections: " + fixed(*per, 1) +
+           " KiB per connection\n";
+  }
   return out;
 }
 
@@ -133,6 +146,8 @@ nlohmann::json json_summary(const Summary& s) {
   j["warmup_answers"] = c.warmup_answers;
   j["daemon"] = memory_json(s.daemon);
   j["testdc"] = memory_json(s.testdc);
+  auto per = s.daemon_kib_per_connection();
+  j["daemon_rss_kib_per_connection"] = per ? nlohmann::json(*per) : nlohmann::json(nullptr);
   return j;
 }
 

@@ -39,6 +39,7 @@ struct MemoryFigure {
   std::uint64_t peak_kib = 0;       // VmHWM (the process's lifetime peak)
   std::uint64_t start_rss_kib = 0;  // VmRSS when the bench connected
   std::uint64_t max_rss_kib = 0;    // largest VmRSS sampled (every 100 ms) during the run
+  std::uint64_t setup_rss_kib = 0;  // VmRSS once every connection finished its setup
 };
 
 struct Summary {
@@ -58,6 +59,9 @@ struct Summary {
   std::optional<MemoryFigure> testdc;
 
   double requests_per_second() const;
+  // The daemon's VmRSS growth from before the first connect to the end of the setup, divided
+  // by the connections (load and idle); nullopt without daemon figures.
+  std::optional<double> daemon_kib_per_connection() const;
 };
 
 // "clients 10 x 32 in flight, help.getConfig: 48213 requests in 10.00 s = 4821 req/s; latency p50
