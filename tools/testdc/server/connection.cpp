@@ -339,7 +339,7 @@ void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64
     } else if (auto* c = std::get_if<mtproto::session::SessionCreated>(&ev)) {
       if (core_.verbose) core_.info(name() + ": new session " + hex_id(c->session_id) + " on key " + hex_id(auth_key_id));
     } else if (auto* d = std::get_if<mtproto::session::Dropped>(&ev)) {
-      if (core_.verbose) core_.info(name() + ": dropped: " + d->reason);
+      if (core_.verbose) core_.info(name() + ": dropped: " + d->detail);
     }
   }
   if (drop_after_reached()) {
