@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/status.h"
+
 namespace mtjson::signin {
 
 // Key order kept as built/received: "_cons" first in requests, the daemon's order in the
@@ -55,8 +57,8 @@ struct Answer {
   std::string detail;        // DaemonError: "msg"
 };
 
-// nullopt when the line is not a JSON object with an integer "id" (`error` says what it is).
-std::optional<Answer> parse_answer(std::string_view line, std::string& error);
+// An error when the line is not a JSON object with an integer "id" (saying what it is).
+Result<Answer> parse_answer(std::string_view line);
 
 // A TL long from JSON: an integer, or a decimal string (decoders with longs_as_strings).
 std::optional<std::int64_t> json_long(const Json& value);
