@@ -84,10 +84,10 @@ TEST_CASE("socks5: rejections", "[socks5][errors]") {
 
   Socks5Handshake long_host(std::string(256, 'a'), 1);
   CHECK(long_host.start().empty());
-  CHECK(long_host.error() == "SOCKS5: target host must be 1..255 bytes");
+  CHECK(long_host.error().message() == "SOCKS5: target host must be 1..255 bytes");
   Socks5Handshake empty_user("h", 1, ProxyCredentials{"", "x"});
   CHECK(empty_user.start().empty());
-  CHECK(empty_user.error() == "SOCKS5: username must be 1..255 bytes and password at most 255 (RFC 1929)");
+  CHECK(empty_user.error().message() == "SOCKS5: username must be 1..255 bytes and password at most 255 (RFC 1929)");
 }
 
 TEST_CASE("http connect: request, success, failures", "[http_connect]") {

@@ -86,7 +86,7 @@ void DcLink::begin_connection(TimePoint now) {
 void DcLink::on_connected(TimePoint now) {
   if (state_ != State::connecting) return;
   if (auto st = connection_->start(); !st.ok()) {
-    lose_connection("transport: " + st.error, now);
+    lose_connection("transport: " + st.message(), now);
     return;
   }
   out_ = connection_->take_output();
@@ -369,7 +369,7 @@ void DcLink::pump_session(TimePoint now) {
 void DcLink::send_frame(std::span<const std::uint8_t> payload) {
   if (auto st = connection_->send_frame(payload); !st.ok()) {
     // Only an oversized payload fails here; the session never builds one.
-    close_requested_ = "transport: " + st.error;
+    close_requested_ = "transport: " + st.message();
     return;
   }
   Bytes more = connection_->take_output();
