@@ -18,8 +18,8 @@ constexpr std::int64_t kNow = 1707425104;
 
 ProxySecret secret(const char* text) {
   auto p = parse_proxy_secret(text);
-  REQUIRE(p.secret);
-  return *p.secret;
+  REQUIRE(p);
+  return *p;
 }
 
 const char* kPlain = "0123456789abcdef0123456789abcdef";

@@ -29,8 +29,8 @@ Result<MtProxy> parse_mtproxy(const std::string& text) {
     return Result<MtProxy>::error("server.proxy: bad MTProxy port '" + port + "'");
   p.port = static_cast<std::uint16_t>(v);
   auto s = transport::parse_proxy_secret(text.substr(last + 1));
-  if (!s.secret) return Result<MtProxy>::error("server.proxy: MTProxy secret: " + s.error);
-  p.secret = *s.secret;
+  if (!s) return s.status().prefixed("server.proxy: MTProxy secret: ");
+  p.secret = *s;
   return p;
 }
 
@@ -122,7 +122,7 @@ Status ServerSettings::apply(const nlohmann::json& j) {
       const std::string p = v.get<std::string>();
       if (p.rfind("socks5://", 0) == 0 || p.rfind("socks5h://", 0) == 0 || p.rfind("http://", 0) == 0) {
         auto u = transport::parse_proxy_url(p);
-        if (!u.url) return Status::error("server.proxy: " + u.error);
+        if (!u) return u.status().prefixed("server.proxy: ");
       } else {
         if (auto m = parse_mtproxy(p); !m) return m.status();
       }
@@ -171,7 +171,8 @@ std::optional<DcAddress> ServerSettings::address(int dc_id) const {
     a.port = p->port;
     return a;
   }
-  if (!proxy.empty()) a.proxy = transport::parse_proxy_url(proxy).url;
+  if (!proxy.empty())
+    if (auto u = transport::parse_proxy_url(proxy)) a.proxy = std::move(*u);
   if (auto known = known_address(dc_id)) {
     std::tie(a.host, a.port) = *known;
     return a;

@@ -107,7 +107,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--secret") {
       if (!value(v)) return {std::nullopt, "--secret needs a value"};
       auto parsed = transport::parse_proxy_secret(v);
-      if (!parsed.secret) return {std::nullopt, "--secret: " + parsed.error};
+      if (!parsed) return {std::nullopt, "--secret: " + parsed.message()};
       o.secrets.push_back(v);
     } else if (flag == "--schema") {
       if (!value(v) || v.empty()) return {std::nullopt, "--schema needs a file"};
