@@ -124,18 +124,18 @@ void ServerConnection::accept_init() {
   std::copy(init_in_.view().begin(), init_in_.view().end(), header.begin());
   init_in_.clear();
   auto accept = accept_obfuscated2_init(header, candidates);
-  if (!accept.init) return fail(accept.error);
-  // accept.init->secret_index points into candidates; -1 is the "no secret" candidate.
-  const int which = accept.init->secret_index >= 0 ? index[accept.init->secret_index] : -1;
+  if (!accept) return fail(accept.message());
+  // accept->secret_index points into candidates; -1 is the "no secret" candidate.
+  const int which = accept->secret_index >= 0 ? index[accept->secret_index] : -1;
   if (which >= 0 && options_.secrets[which].required_mode() &&
-      *options_.secrets[which].required_mode() != accept.init->mode) {
+      *options_.secrets[which].required_mode() != accept->mode) {
     return fail(std::string("obfuscated2: this secret requires padded intermediate, got ") +
-                mode_name(accept.init->mode));
+                mode_name(accept->mode));
   }
   secret_index_ = which;
-  dc_id_ = accept.init->dc_id;
-  cipher_.emplace(std::move(accept.init->cipher));
-  make_codec_for(accept.init->mode);
+  dc_id_ = accept->dc_id;
+  cipher_.emplace(std::move(accept->cipher));
+  make_codec_for(accept->mode);
 }
 
 void ServerConnection::feed_stream(std::span<const std::uint8_t> bytes) {
