@@ -4,13 +4,9 @@
 
 namespace mtjson::tl {
 
-bool gzip_inflate(std::span<const std::uint8_t> in, std::size_t max_output, std::vector<std::uint8_t>& out,
-                  std::string& error) {
+Result<std::vector<std::uint8_t>> gzip_inflate(std::span<const std::uint8_t> in, std::size_t max_output) {
   z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-    error = "gzip: cannot initialise zlib";
-    return false;
-  }
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Status::error("gzip: cannot initialise zlib");
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = static_cast<uInt>(in.size());
   std::vector<std::uint8_t> result;
@@ -30,17 +26,12 @@ bool gzip_inflate(std::span<const std::uint8_t> in, std::size_t max_output, std:
   }
   std::size_t produced = zs.total_out;
   inflateEnd(&zs);
-  if (produced > max_output) {
-    error = "gzip: inflated size exceeds the limit of " + std::to_string(max_output) + " bytes";
-    return false;
-  }
-  if (rc != Z_STREAM_END) {
-    error = rc == Z_DATA_ERROR ? "gzip: corrupt compressed data" : "gzip: truncated compressed data";
-    return false;
-  }
+  if (produced > max_output)
+    return Status::error("gzip: inflated size exceeds the limit of " + std::to_string(max_output) + " bytes");
+  if (rc != Z_STREAM_END)
+    return Status::error(rc == Z_DATA_ERROR ? "gzip: corrupt compressed data" : "gzip: truncated compressed data");
   result.resize(produced);
-  out = std::move(result);
-  return true;
+  return result;
 }
 
 std::vector<std::uint8_t> gzip_deflate(std::span<const std::uint8_t> in, int level) {

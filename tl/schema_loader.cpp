@@ -186,8 +186,9 @@ class SchemaBuilder {
                              "', which is not an earlier '#' argument");
           f.flag_bit = a.cond_bit;
         }
-        std::string err;
-        if (!resolve(a.type, d.type_params, f.type, err)) return at(d, "argument '" + a.name + "': " + err);
+        auto type = resolve(a.type, d.type_params);
+        if (!type) return at(d, "argument '" + a.name + "': " + type.message());
+        f.type = *type;
         if (f.type.kind == TypeExpr::Kind::Nat) {
           if (f.optional()) return at(d, "a '#' argument cannot be conditional");
           c.has_nat_fields = true;
@@ -200,10 +201,11 @@ class SchemaBuilder {
       }
       set_field_masks(c);
       if (d.is_function) {
-        std::string err;
         std::string result = d.result;
         // "Vector t" style results appear only on built-ins; functions use Vector<T>.
-        if (!resolve(result, d.type_params, c.result, err)) return at(d, "result type: " + err);
+        auto type = resolve(result, d.type_params);
+        if (!type) return at(d, "result type: " + type.message());
+        c.result = *type;
       }
     }
     std::vector<std::uint32_t> named;
@@ -248,18 +250,18 @@ class SchemaBuilder {
 
  public:
   // Also used by Schema::parse_type (with a const schema, via a copy-free path).
-  static bool resolve_in(const Schema& s, const FileScope* scope, std::string_view t,
-                         const std::vector<std::string>& params, TypeExpr& out, std::string& err,
-                         std::vector<TypeExpr>* new_exprs);
+  static Result<TypeExpr> resolve_in(const Schema& s, const FileScope* scope, std::string_view t,
+                                     const std::vector<std::string>& params, std::vector<TypeExpr>* new_exprs);
 
  private:
-  bool resolve(std::string_view t, const std::vector<std::string>& params, TypeExpr& out, std::string& err) {
+  Result<TypeExpr> resolve(std::string_view t, const std::vector<std::string>& params) {
     std::vector<TypeExpr> pending;
-    if (!resolve_in(*s_, scope_, t, params, out, err, &pending)) return false;
+    auto out = resolve_in(*s_, scope_, t, params, &pending);
+    if (!out) return out;
     // resolve_in appended element expressions to `pending` with indices relative
     // to exprs_.size(); commit them.
     for (auto& e : pending) s_->exprs_.push_back(e);
-    return true;
+    return out;
   }
 
   Schema* s_ = nullptr;
@@ -267,100 +269,77 @@ class SchemaBuilder {
   const FileScope* scope_ = nullptr;  // of the declaration being resolved
 };
 
-bool SchemaBuilder::resolve_in(const Schema& s, const FileScope* scope, std::string_view t,
-                               const std::vector<std::string>& params, TypeExpr& out, std::string& err,
-                               std::vector<TypeExpr>* new_exprs) {
+Result<TypeExpr> SchemaBuilder::resolve_in(const Schema& s, const FileScope* scope, std::string_view t,
+                                           const std::vector<std::string>& params, std::vector<TypeExpr>* new_exprs) {
   using K = TypeExpr::Kind;
   auto is_param = [&](std::string_view n) {
     for (const auto& p : params)
       if (p == n) return true;
     return false;
   };
-  if (t.empty()) {
-    err = "empty type";
-    return false;
-  }
-  if (t == "#") return out = {K::Nat, 0}, true;
+  if (t.empty()) return Status::error("empty type");
+  if (t == "#") return TypeExpr{K::Nat, 0};
   if (t.front() == '!') {
-    if (!is_param(t.substr(1))) {
-      err = "'" + std::string(t) + "' does not name a {X:Type} parameter";
-      return false;
-    }
-    return out = {K::TypeParam, 0}, true;
+    if (!is_param(t.substr(1))) return Status::error("'" + std::string(t) + "' does not name a {X:Type} parameter");
+    return TypeExpr{K::TypeParam, 0};
   }
-  if (is_param(t)) return out = {K::TypeParam, 0}, true;
-  if (t == "int") return out = {K::Int, 0}, true;
-  if (t == "long") return out = {K::Long, 0}, true;
-  if (t == "double") return out = {K::Double, 0}, true;
-  if (t == "string") return out = {K::String, 0}, true;
-  if (t == "bytes") return out = {K::Bytes, 0}, true;
-  if (t == "int128") return out = {K::Int128, 0}, true;
-  if (t == "int256") return out = {K::Int256, 0}, true;
-  if (t == "true") return out = {K::BareTrue, 0}, true;
-  if (t == "Object") return out = {K::Object, 0}, true;
+  if (is_param(t)) return TypeExpr{K::TypeParam, 0};
+  if (t == "int") return TypeExpr{K::Int, 0};
+  if (t == "long") return TypeExpr{K::Long, 0};
+  if (t == "double") return TypeExpr{K::Double, 0};
+  if (t == "string") return TypeExpr{K::String, 0};
+  if (t == "bytes") return TypeExpr{K::Bytes, 0};
+  if (t == "int128") return TypeExpr{K::Int128, 0};
+  if (t == "int256") return TypeExpr{K::Int256, 0};
+  if (t == "true") return TypeExpr{K::BareTrue, 0};
+  if (t == "Object") return TypeExpr{K::Object, 0};
   bool boxed_vector = t.starts_with("Vector<");
   bool bare_vector = t.starts_with("vector<");
   if (boxed_vector || bare_vector) {
-    if (t.back() != '>') {
-      err = "unterminated '<' in '" + std::string(t) + "'";
-      return false;
-    }
-    TypeExpr elem;
-    if (!resolve_in(s, scope, t.substr(7, t.size() - 8), params, elem, err, new_exprs)) return false;
-    if (elem.kind == K::Nat || elem.kind == K::BareTrue) {
-      err = "vector of '" + std::string(t.substr(7, t.size() - 8)) + "' is not serialisable";
-      return false;
-    }
+    if (t.back() != '>') return Status::error("unterminated '<' in '" + std::string(t) + "'");
+    auto resolved = resolve_in(s, scope, t.substr(7, t.size() - 8), params, new_exprs);
+    if (!resolved) return resolved;
+    const TypeExpr elem = *resolved;
+    if (elem.kind == K::Nat || elem.kind == K::BareTrue)
+      return Status::error("vector of '" + std::string(t.substr(7, t.size() - 8)) + "' is not serialisable");
     new_exprs->push_back(elem);
     std::uint32_t index = static_cast<std::uint32_t>(s.exprs_.size() + new_exprs->size() - 1);
-    return out = {boxed_vector ? K::Vector : K::BareVector, index}, true;
+    return TypeExpr{boxed_vector ? K::Vector : K::BareVector, index};
   }
   if (t.front() == '%') {
     std::string_view name = t.substr(1);
-    TypeExpr inner;
-    if (!resolve_in(s, scope, name, params, inner, err, new_exprs)) return false;
+    auto resolved = resolve_in(s, scope, name, params, new_exprs);
+    if (!resolved) return resolved;
+    const TypeExpr inner = *resolved;
     if (inner.kind == K::Boxed) {
       const auto& type = s.types_[inner.index];
-      if (type.constructors.size() != 1) {
-        err = "bare type '%" + std::string(name) + "' needs exactly one constructor, it has " +
-              std::to_string(type.constructors.size());
-        return false;
-      }
-      return out = {K::Bare, type.constructors[0]}, true;
+      if (type.constructors.size() != 1)
+        return Status::error("bare type '%" + std::string(name) + "' needs exactly one constructor, it has " +
+                             std::to_string(type.constructors.size()));
+      return TypeExpr{K::Bare, type.constructors[0]};
     }
-    if (inner.kind == K::Vector) return out = {K::BareVector, inner.index}, true;
-    out = inner;  // %int, %Message's constructor given by name, ...
-    return true;
+    if (inner.kind == K::Vector) return TypeExpr{K::BareVector, inner.index};
+    return inner;  // %int, %Message's constructor given by name, ...
   }
   std::string key(t);
   if (last_segment_is_lower(t)) {
-    auto it = s.by_name_.end();
     if (scope) {
-      if (auto local = scope->names.find(key); local != scope->names.end()) it = s.by_name_.end(), out = {K::Bare, local->second};
-      if (out.kind == K::Bare && scope->names.count(key)) {
-        if (s.combinators_[out.index].is_function) {
-          err = "method '" + key + "' used as a type";
-          return false;
-        }
-        return true;
+      if (auto local = scope->names.find(key); local != scope->names.end()) {
+        if (s.combinators_[local->second].is_function) return Status::error("method '" + key + "' used as a type");
+        return TypeExpr{K::Bare, local->second};
       }
     }
-    it = s.by_name_.find(key);
-    if (it == s.by_name_.end() || s.combinators_[it->second].is_function) {
-      err = "unknown constructor '" + std::string(t) + "' used as a bare type";
-      return false;
-    }
-    return out = {K::Bare, it->second}, true;
+    auto it = s.by_name_.find(key);
+    if (it == s.by_name_.end() || s.combinators_[it->second].is_function)
+      return Status::error("unknown constructor '" + std::string(t) + "' used as a bare type");
+    return TypeExpr{K::Bare, it->second};
   }
   if (scope) {
-    if (auto local = scope->types.find(key); local != scope->types.end()) return out = {K::Boxed, local->second}, true;
+    if (auto local = scope->types.find(key); local != scope->types.end()) return TypeExpr{K::Boxed, local->second};
   }
   auto it = s.type_by_name_.find(key);
-  if (it == s.type_by_name_.end()) {
-    err = "unknown type '" + std::string(t) + "'";
-    return false;
-  }
-  return out = {K::Boxed, it->second}, true;
+  if (it == s.type_by_name_.end()) return Status::error("unknown type '" + std::string(t) + "'");
+  return TypeExpr{K::Boxed, it->second};
 }
 
 Status build_schema(const std::vector<SchemaText>& texts, std::shared_ptr<const Schema>& out) {
@@ -408,9 +387,10 @@ std::optional<std::uint32_t> Schema::type_by_name(std::string_view name) const {
 }
 
 Status Schema::parse_type(std::string_view text, TypeExpr& out) const {
-  std::string err;
   std::vector<TypeExpr> pending;
-  if (!SchemaBuilder::resolve_in(*this, nullptr, text, {}, out, err, &pending)) return Status::error(err);
+  auto resolved = SchemaBuilder::resolve_in(*this, nullptr, text, {}, &pending);
+  if (!resolved) return resolved.status();
+  out = *resolved;
   // Element expressions live in exprs_, which is immutable after loading; a
   // type parsed later keeps its elements in a side table of this schema.
   if (!pending.empty()) {

@@ -172,10 +172,9 @@ class TlToJson::Run {
     std::size_t at = r.offset() - 4;
     auto packed = r.read_bytes();
     if (r.failed()) return truncated(r);
-    std::vector<std::uint8_t> inflated;
-    std::string err;
-    if (!gzip_inflate(packed, opt_.max_inflated, inflated, err)) return fail(at, err);
-    WireReader inner(inflated);
+    auto inflated = gzip_inflate(packed, opt_.max_inflated);
+    if (!inflated) return fail(at, inflated.message());
+    WireReader inner(*inflated);
     std::size_t saved_base = base_offset_;
     std::string saved_note = gzip_note_;
     base_offset_ = 0;

@@ -50,8 +50,8 @@ int usage_error(const std::string& what) {
   return 2;
 }
 
-bool parse_hex(std::string_view line, std::vector<std::uint8_t>& out, std::string& err) {
-  out.clear();
+mtjson::Result<std::vector<std::uint8_t>> parse_hex(std::string_view line) {
+  std::vector<std::uint8_t> out;
   int nibble = -1;
   for (std::size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
@@ -60,21 +60,17 @@ bool parse_hex(std::string_view line, std::vector<std::uint8_t>& out, std::strin
     if (c >= '0' && c <= '9') v = c - '0';
     else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
     else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else {
-      err = "invalid hex character '" + std::string(1, c) + "' at column " + std::to_string(i + 1);
-      return false;
-    }
+    else
+      return mtjson::Status::error("invalid hex character '" + std::string(1, c) + "' at column " +
+                                   std::to_string(i + 1));
     if (nibble < 0) nibble = v;
     else {
       out.push_back(static_cast<std::uint8_t>(nibble << 4 | v));
       nibble = -1;
     }
   }
-  if (nibble >= 0) {
-    err = "odd number of hex digits";
-    return false;
-  }
-  return true;
+  if (nibble >= 0) return mtjson::Status::error("odd number of hex digits");
+  return out;
 }
 
 void print_hex(const std::vector<std::uint8_t>& bytes, std::string& out) {
@@ -124,14 +120,12 @@ int run_decode(const std::shared_ptr<const Schema>& schema, const TypeExpr& type
   DecodeOptions options;
   options.longs_as_strings = longs_as_strings;
   TlToJson decoder(schema, options);
-  std::string line, out, err;
-  std::vector<std::uint8_t> bytes;
+  std::string line, out;
   int failures = 0;
   for (std::size_t n = 1; std::getline(std::cin, line); ++n) {
     out.clear();
-    mtjson::Status st;
-    if (!parse_hex(line, bytes, err)) st = mtjson::Status::error(err);
-    else st = decoder.decode(bytes, type, out);
+    auto bytes = parse_hex(line);
+    mtjson::Status st = bytes ? decoder.decode(*bytes, type, out) : bytes.status();
     if (!st) {
       std::fprintf(stderr, "line %zu: %s\n", n, st.message().c_str());
       ++failures;

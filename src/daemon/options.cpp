@@ -125,11 +125,10 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (a == "--insecure") {
       d.insecure = true;
     } else if (a == "--token") {
-      TokenEntry e;
-      std::string error;
       if (!value(v)) return fail("--token: expected TOKEN or TOKEN:name1,name2");
-      if (!parse_token_spec(v, e, error)) return fail(error);
-      d.tokens.add(std::move(e));
+      auto e = parse_token_spec(v);
+      if (!e) return fail(e.message());
+      d.tokens.add(std::move(*e));
     } else if (a == "--session-dir") {
       if (!value(d.session_dir) || d.session_dir.empty()) return fail("--session-dir: expected a directory");
     } else if (a == "--session-idle-timeout") {
@@ -176,16 +175,14 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       if (!f) return fail("--rsa: cannot read '" + o.rsa_file + "'");
       std::stringstream ss;
       ss << f.rdbuf();
-      std::string error;
-      if (!d.server.apply(nlohmann::json{{"rsa", ss.str()}}, error)) return fail("--rsa: " + o.rsa_file + ": " + error);
+      if (auto st = d.server.apply(nlohmann::json{{"rsa", ss.str()}}); !st)
+        return fail("--rsa: " + o.rsa_file + ": " + st.message());
     } else if (a == "--transport") {
-      std::string error;
-      if (!value(v) || !d.server.apply(nlohmann::json{{"transport", v}}, error))
+      if (!value(v) || !d.server.apply(nlohmann::json{{"transport", v}}))
         return fail("--transport: expected abridged, intermediate, padded or full");
     } else if (a == "--proxy") {
-      std::string error;
       if (!value(v)) return fail("--proxy: expected a proxy URL");
-      if (!d.server.apply(nlohmann::json{{"proxy", v}}, error)) return fail("--proxy: " + error);
+      if (auto st = d.server.apply(nlohmann::json{{"proxy", v}}); !st) return fail("--proxy: " + st.message());
     } else if (a == "--api-id") {
       auto n = integer("an api_id", 0, 2147483647);
       if (!n) return fail(n.error);

@@ -12,15 +12,15 @@ constexpr std::uint8_t kQuickAckLengthBit = 0x80;
 Status AbridgedCodec::encode(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out,
                              bool quick_ack) {
   if (payload.empty() || payload.size() % 4 != 0) {
-    return Status::failure("abridged: payload of " + std::to_string(payload.size()) +
+    return Status::error("abridged: payload of " + std::to_string(payload.size()) +
                            " bytes is not a positive multiple of 4");
   }
   if (payload.size() > limits_.max_frame || payload.size() / 4 >= (std::size_t{1} << 24)) {
-    return Status::failure("abridged: payload of " + std::to_string(payload.size()) +
+    return Status::error("abridged: payload of " + std::to_string(payload.size()) +
                            " bytes exceeds the frame limit");
   }
   // A set MSB in a server's first byte means "quick ACK", so only clients may set it.
-  if (quick_ack && role_ != Role::client) return Status::failure("abridged: only a client may request a quick ACK");
+  if (quick_ack && role_ != Role::client) return Status::error("abridged: only a client may request a quick ACK");
   const std::uint8_t flag = quick_ack ? kQuickAckLengthBit : 0;
   const std::size_t words = payload.size() / 4;
   if (words < kLongHeader) {
@@ -31,15 +31,15 @@ Status AbridgedCodec::encode(std::span<const std::uint8_t> payload, std::vector<
     store_le24(out.data() + out.size() - 3, static_cast<std::uint32_t>(words));
   }
   append_bytes(out, payload);
-  return Status::success();
+  return Status();
 }
 
 Status AbridgedCodec::encode_quick_ack(std::uint32_t token, std::vector<std::uint8_t>& out) {
-  if (role_ != Role::server) return Status::failure("abridged: only a server sends quick ACKs");
-  if ((token & 0x80000000U) == 0) return Status::failure("abridged: quick ACK token must have its MSB set");
+  if (role_ != Role::server) return Status::error("abridged: only a server sends quick ACKs");
+  if ((token & 0x80000000U) == 0) return Status::error("abridged: quick ACK token must have its MSB set");
   // Sent byte-swapped, so the first byte on the wire carries the token's MSB.
   append_be32(out, token);
-  return Status::success();
+  return Status();
 }
 
 Decoded AbridgedCodec::decode_one() {

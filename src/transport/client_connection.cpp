@@ -21,27 +21,27 @@ ClientConnection::ClientConnection(ClientOptions options, crypto::RandomSource& 
 }
 
 void ClientConnection::fail(std::string reason) {
-  if (stage_ != Stage::failed) error_ = std::move(reason);
+  if (stage_ != Stage::failed) error_ = Status::error(std::move(reason));
   stage_ = Stage::failed;
 }
 
 Status ClientConnection::start() {
-  if (stage_ != Stage::idle) return Status::failure("client: already started");
+  if (stage_ != Stage::idle) return Status::error("client: already started");
   if (!options_.obfuscated) {
     out_ = protocol_tag(options_.mode);
     stage_ = Stage::ready;
-    return Status::success();
+    return Status();
   }
-  if (options_.mode == Mode::full) return Status::failure("client: the full transport cannot be obfuscated");
+  if (options_.mode == Mode::full) return Status::error("client: the full transport cannot be obfuscated");
   std::span<const std::uint8_t> key;
   if (options_.secret) key = options_.secret->key;
   auto init = make_obfuscated2_client_init(options_.mode, options_.dc_id, key, rng_);
-  if (!init) return Status::failure("client: cannot build the obfuscated2 init");
+  if (!init) return Status::error("client: cannot build the obfuscated2 init");
   cipher_.emplace(std::move(init->cipher));
   if (!fake_tls_) {
     out_.insert(out_.end(), init->header.begin(), init->header.end());
     stage_ = Stage::ready;
-    return Status::success();
+    return Status();
   }
   // Fake TLS: the init travels in the first application-data record, after the handshake.
   pending_stream_.assign(init->header.begin(), init->header.end());
@@ -50,7 +50,7 @@ Status ClientConnection::start() {
   std::copy_n(hello.begin() + kTlsRandomOffset, 32, client_random_.begin());
   out_.insert(out_.end(), hello.begin(), hello.end());
   stage_ = Stage::tls_wait_server_hello;
-  return Status::success();
+  return Status();
 }
 
 void ClientConnection::emit(std::vector<std::uint8_t> stream_bytes) {
@@ -65,13 +65,13 @@ void ClientConnection::emit(std::vector<std::uint8_t> stream_bytes) {
 }
 
 Status ClientConnection::send_frame(std::span<const std::uint8_t> payload, bool quick_ack) {
-  if (stage_ == Stage::idle) return Status::failure("client: send_frame before start");
-  if (stage_ == Stage::failed) return Status::failure("client: connection failed: " + error_);
+  if (stage_ == Stage::idle) return Status::error("client: send_frame before start");
+  if (stage_ == Stage::failed) return Status::error("client: connection failed: " + error_.message());
   std::vector<std::uint8_t> framed;
   Status s = codec_->encode(payload, framed, quick_ack);
   if (!s.ok()) return s;
   emit(std::move(framed));
-  return Status::success();
+  return Status();
 }
 
 std::vector<std::uint8_t> ClientConnection::take_output() { return std::exchange(out_, {}); }
@@ -120,7 +120,7 @@ void ClientConnection::on_bytes_received(std::span<const std::uint8_t> bytes) {
 }
 
 Decoded ClientConnection::next() {
-  if (stage_ == Stage::failed) return Decoded::failure(error_);
+  if (stage_ == Stage::failed) return Decoded::failure(error_.message());
   if (stage_ != Stage::ready) return Decoded::need_more();
   Decoded d = codec_->next();
   if (d.kind == Decoded::Kind::error) fail(d.reason);

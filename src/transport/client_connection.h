@@ -72,7 +72,7 @@ class ClientConnection {
   std::optional<TlsRecordReader> records_;   // after it
   std::vector<std::uint8_t> pending_stream_;  // obfuscated bytes waiting for the handshake
   std::vector<std::uint8_t> out_;
-  std::string error_;
+  Status error_;
 };
 
 }  // namespace mtjson::transport

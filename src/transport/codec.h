@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace mtjson::transport {
 
 enum class Role { client, server };
@@ -52,14 +54,6 @@ struct Decoded {
     d.reason = std::move(why);
     return d;
   }
-};
-
-// Result of an encode that can be refused (payload not a multiple of 4, too large...).
-struct [[nodiscard]] Status {
-  std::string error;  // empty = success
-  bool ok() const { return error.empty(); }
-  static Status success() { return {}; }
-  static Status failure(std::string why) { return {std::move(why)}; }
 };
 
 class Codec {

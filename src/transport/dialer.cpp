@@ -87,7 +87,7 @@ asio::awaitable<DialResult> dial(asio::ip::tcp::socket& socket, std::string host
     Socks5Handshake hs(host, port, proxy->credentials);
     auto first = hs.start();
     if (first.empty()) {
-      result.error = hs.error();
+      result.error = hs.error().message();
       co_return result;
     }
     co_return co_await run_handshake(socket, hs, std::move(first));

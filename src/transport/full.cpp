@@ -30,24 +30,24 @@ std::uint32_t crc32_of(std::span<const std::uint8_t> bytes) {
 }
 
 Status FullCodec::encode(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out, bool quick_ack) {
-  if (quick_ack) return Status::failure("full: this transport has no quick ACK");
+  if (quick_ack) return Status::error("full: this transport has no quick ACK");
   if (payload.empty() || payload.size() % 4 != 0) {
-    return Status::failure("full: payload of " + std::to_string(payload.size()) +
+    return Status::error("full: payload of " + std::to_string(payload.size()) +
                            " bytes is not a positive multiple of 4");
   }
   if (payload.size() > limits_.max_frame || payload.size() > 0x7fffffffU - kEnvelope) {
-    return Status::failure("full: payload of " + std::to_string(payload.size()) + " bytes exceeds the frame limit");
+    return Status::error("full: payload of " + std::to_string(payload.size()) + " bytes exceeds the frame limit");
   }
   const std::size_t start = out.size();
   append_le32(out, static_cast<std::uint32_t>(payload.size() + kEnvelope));
   append_le32(out, send_seqno_++);
   append_bytes(out, payload);
   append_le32(out, crc32_of(std::span(out).subspan(start)));
-  return Status::success();
+  return Status();
 }
 
 Status FullCodec::encode_quick_ack(std::uint32_t, std::vector<std::uint8_t>&) {
-  return Status::failure("full: this transport has no quick ACK");
+  return Status::error("full: this transport has no quick ACK");
 }
 
 Decoded FullCodec::decode_one() {

@@ -24,9 +24,9 @@ std::vector<std::uint8_t> HttpConnectHandshake::start() {
 }
 
 ProxyStep HttpConnectHandshake::on_bytes(std::span<const std::uint8_t> bytes) {
-  if (!error_.empty()) return ProxyStep::failure(error_);
+  if (!error_.ok()) return ProxyStep::failure(error_.message());
   auto fail = [&](std::string why) {
-    error_ = why;
+    error_ = Status::error(why);
     return ProxyStep::failure(std::move(why));
   };
   if (!started_) return fail("HTTP CONNECT: on_bytes before start");

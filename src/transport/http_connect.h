@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "transport/proxy_handshake.h"
 #include "transport/socks5.h"  // ProxyCredentials
 
@@ -29,7 +30,7 @@ class HttpConnectHandshake {
   std::string response_;
   bool started_ = false;
   bool finished_ = false;
-  std::string error_;
+  Status error_;
 };
 
 }  // namespace mtjson::transport

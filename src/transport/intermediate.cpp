@@ -7,24 +7,24 @@ namespace mtjson::transport {
 Status IntermediateCodec::encode(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out,
                                  bool quick_ack) {
   if (payload.empty() || payload.size() % 4 != 0) {
-    return Status::failure("intermediate: payload of " + std::to_string(payload.size()) +
+    return Status::error("intermediate: payload of " + std::to_string(payload.size()) +
                            " bytes is not a positive multiple of 4");
   }
   if (payload.size() > limits_.max_frame || payload.size() >= kQuickAckLengthMsb) {
-    return Status::failure("intermediate: payload of " + std::to_string(payload.size()) +
+    return Status::error("intermediate: payload of " + std::to_string(payload.size()) +
                            " bytes exceeds the frame limit");
   }
-  if (quick_ack && role_ != Role::client) return Status::failure("intermediate: only a client may request a quick ACK");
+  if (quick_ack && role_ != Role::client) return Status::error("intermediate: only a client may request a quick ACK");
   append_le32(out, static_cast<std::uint32_t>(payload.size()) | (quick_ack ? kQuickAckLengthMsb : 0));
   append_bytes(out, payload);
-  return Status::success();
+  return Status();
 }
 
 Status IntermediateCodec::encode_quick_ack(std::uint32_t token, std::vector<std::uint8_t>& out) {
-  if (role_ != Role::server) return Status::failure("intermediate: only a server sends quick ACKs");
-  if ((token & kQuickAckLengthMsb) == 0) return Status::failure("intermediate: quick ACK token must have its MSB set");
+  if (role_ != Role::server) return Status::error("intermediate: only a server sends quick ACKs");
+  if ((token & kQuickAckLengthMsb) == 0) return Status::error("intermediate: quick ACK token must have its MSB set");
   append_le32(out, token);
-  return Status::success();
+  return Status();
 }
 
 Decoded IntermediateCodec::decode_one() {

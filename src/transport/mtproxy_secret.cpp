@@ -47,18 +47,16 @@ std::string ProxySecret::to_hex() const {
   return out;
 }
 
-ProxySecretParse parse_proxy_secret(std::string_view text) {
-  ProxySecretParse result;
+Result<ProxySecret> parse_proxy_secret(std::string_view text) {
+  using R = Result<ProxySecret>;
   if (text.empty()) {
-    result.error = "MTProxy secret: empty";
-    return result;
+    return R::error("MTProxy secret: empty");
   }
   auto bytes = from_hex(text);
   if (!bytes)
     if (auto decoded = base64_decode(text)) bytes = std::move(decoded).value();
   if (!bytes) {
-    result.error = "MTProxy secret: neither hex nor base64url";
-    return result;
+    return R::error("MTProxy secret: neither hex nor base64url");
   }
   ProxySecret secret;
   const auto& b = *bytes;
@@ -67,17 +65,14 @@ ProxySecretParse parse_proxy_secret(std::string_view text) {
     std::copy(b.begin(), b.end(), secret.key.begin());
   } else if (b.size() >= 17 && b[0] == 0xee) {
     if (b.size() == 17) {
-      result.error = "MTProxy secret: fake-TLS (ee) secret without a domain";
-      return result;
+      return R::error("MTProxy secret: fake-TLS (ee) secret without a domain");
     }
     if (b.size() - 17 > kMaxFakeTlsDomain) {
-      result.error = "MTProxy secret: fake-TLS domain longer than " + std::to_string(kMaxFakeTlsDomain) + " bytes";
-      return result;
+      return R::error("MTProxy secret: fake-TLS domain longer than " + std::to_string(kMaxFakeTlsDomain) + " bytes");
     }
     for (std::size_t i = 17; i < b.size(); ++i) {
       if (!is_domain_char(b[i])) {
-        result.error = "MTProxy secret: fake-TLS domain has an invalid character at byte " + std::to_string(i);
-        return result;
+        return R::error("MTProxy secret: fake-TLS domain has an invalid character at byte " + std::to_string(i));
       }
     }
     secret.kind = ProxySecret::Kind::fake_tls;
@@ -89,11 +84,9 @@ ProxySecretParse parse_proxy_secret(std::string_view text) {
     secret.kind = ProxySecret::Kind::padded;
     std::copy(b.begin() + 1, b.end(), secret.key.begin());
   } else {
-    result.error = "MTProxy secret: " + std::to_string(b.size()) + " bytes (expected 16, 17 or ee+16+domain)";
-    return result;
+    return R::error("MTProxy secret: " + std::to_string(b.size()) + " bytes (expected 16, 17 or ee+16+domain)");
   }
-  result.secret = std::move(secret);
-  return result;
+  return secret;
 }
 
 }  // namespace mtjson::transport

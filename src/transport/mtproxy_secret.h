@@ -30,13 +30,8 @@ struct ProxySecret {
 // Longest domain accepted in an ee secret (TDLib's ProxySecret::MAX_DOMAIN_LENGTH).
 inline constexpr std::size_t kMaxFakeTlsDomain = 182;
 
-struct ProxySecretParse {
-  std::optional<ProxySecret> secret;
-  std::string error;
-};
-
 // Accepts hex (any case) or base64/base64url (padding optional). Hex is tried first when the
 // text consists of hex digits only.
-ProxySecretParse parse_proxy_secret(std::string_view text);
+Result<ProxySecret> parse_proxy_secret(std::string_view text);
 
 }  // namespace mtjson::transport

@@ -77,8 +77,8 @@ std::optional<Obfuscated2ClientInit> make_obfuscated2_client_init(Mode mode, std
   return out;
 }
 
-Obfuscated2Accept accept_obfuscated2_init(std::span<const std::uint8_t, kObfuscatedInitSize> header,
-                                          std::span<const std::span<const std::uint8_t>> secrets) {
+Result<Obfuscated2ServerInit> accept_obfuscated2_init(std::span<const std::uint8_t, kObfuscatedInitSize> header,
+                                                      std::span<const std::span<const std::uint8_t>> secrets) {
   for (std::size_t i = 0; i < secrets.size(); ++i) {
     if (!secrets[i].empty() && secrets[i].size() != 16) continue;
     // The server's decryptor is the client's encryptor and vice versa.
@@ -90,17 +90,12 @@ Obfuscated2Accept accept_obfuscated2_init(std::span<const std::uint8_t, kObfusca
     const auto mode = mode_from_tag(load_le32(std::span(plain).subspan(kTagOffset)));
     if (!mode) continue;
     const auto dc = static_cast<std::int16_t>(load_le16(plain.data() + kDcOffset));
-    Obfuscated2Accept accept;
-    accept.init.emplace(Obfuscated2ServerInit{
-        *mode, dc, secrets[i].empty() ? -1 : static_cast<int>(i),
-        Obfuscated2Cipher(crypto::AesCtr(keys.decrypt_key, keys.decrypt_iv), std::move(decrypt))});
-    return accept;
+    return Obfuscated2ServerInit{*mode, dc, secrets[i].empty() ? -1 : static_cast<int>(i),
+                                 Obfuscated2Cipher(crypto::AesCtr(keys.decrypt_key, keys.decrypt_iv), std::move(decrypt))};
   }
-  Obfuscated2Accept reject;
-  reject.error = secrets.size() == 1 && secrets[0].empty()
-                     ? "obfuscated2: unknown protocol tag in the init payload"
-                     : "obfuscated2: no accepted secret yields a known protocol tag";
-  return reject;
+  return Status::error(secrets.size() == 1 && secrets[0].empty()
+                           ? "obfuscated2: unknown protocol tag in the init payload"
+                           : "obfuscated2: no accepted secret yields a known protocol tag");
 }
 
 }  // namespace mtjson::transport

@@ -69,14 +69,9 @@ struct Obfuscated2ServerInit {
   Obfuscated2Cipher cipher;
 };
 
-struct Obfuscated2Accept {
-  std::optional<Obfuscated2ServerInit> init;
-  std::string error;  // when init is empty
-};
-
 // Tries each candidate secret (an empty span means "no secret") in order and takes the first
-// whose decrypted tag is a known one.
-Obfuscated2Accept accept_obfuscated2_init(std::span<const std::uint8_t, kObfuscatedInitSize> header,
+// whose decrypted tag is a known one; an error when none does.
+Result<Obfuscated2ServerInit> accept_obfuscated2_init(std::span<const std::uint8_t, kObfuscatedInitSize> header,
                                           std::span<const std::span<const std::uint8_t>> secrets);
 
 }  // namespace mtjson::transport

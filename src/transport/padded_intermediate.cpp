@@ -27,15 +27,15 @@ void PaddedIntermediateCodec::append_padding(std::vector<std::uint8_t>& out, uns
 Status PaddedIntermediateCodec::encode(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out,
                                        bool quick_ack) {
   if (payload.empty() || payload.size() % 4 != 0) {
-    return Status::failure("padded intermediate: payload of " + std::to_string(payload.size()) +
+    return Status::error("padded intermediate: payload of " + std::to_string(payload.size()) +
                            " bytes is not a positive multiple of 4");
   }
   if (payload.size() > limits_.max_frame || payload.size() + kMaxPadding >= kQuickAckLengthMsb) {
-    return Status::failure("padded intermediate: payload of " + std::to_string(payload.size()) +
+    return Status::error("padded intermediate: payload of " + std::to_string(payload.size()) +
                            " bytes exceeds the frame limit");
   }
   if (quick_ack && role_ != Role::client) {
-    return Status::failure("padded intermediate: only a client may request a quick ACK");
+    return Status::error("padded intermediate: only a client may request a quick ACK");
   }
   const std::size_t start = out.size();
   append_le32(out, 0);
@@ -43,13 +43,13 @@ Status PaddedIntermediateCodec::encode(std::span<const std::uint8_t> payload, st
   append_padding(out, kMaxPadding);
   const auto total = static_cast<std::uint32_t>(out.size() - start - 4);
   store_le32(std::span(out).subspan(start, 4), total | (quick_ack ? kQuickAckLengthMsb : 0));
-  return Status::success();
+  return Status();
 }
 
 Status PaddedIntermediateCodec::encode_quick_ack(std::uint32_t token, std::vector<std::uint8_t>& out) {
-  if (role_ != Role::server) return Status::failure("padded intermediate: only a server sends quick ACKs");
+  if (role_ != Role::server) return Status::error("padded intermediate: only a server sends quick ACKs");
   if ((token & kQuickAckLengthMsb) == 0) {
-    return Status::failure("padded intermediate: quick ACK token must have its MSB set");
+    return Status::error("padded intermediate: quick ACK token must have its MSB set");
   }
   const std::size_t start = out.size();
   append_le32(out, 0);
@@ -57,7 +57,7 @@ Status PaddedIntermediateCodec::encode_quick_ack(std::uint32_t token, std::vecto
   append_le32(out, token);
   append_padding(out, 8);
   store_le32(std::span(out).subspan(start, 4), static_cast<std::uint32_t>(out.size() - start - 4));
-  return Status::success();
+  return Status();
 }
 
 Decoded PaddedIntermediateCodec::decode_one() {

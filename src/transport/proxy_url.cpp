@@ -25,12 +25,8 @@ std::optional<std::string> percent_decode(std::string_view s) {
 
 }  // namespace
 
-ProxyUrlParse parse_proxy_url(std::string_view text) {
-  ProxyUrlParse result;
-  auto fail = [&](std::string why) {
-    result.error = "proxy URL: " + why;
-    return result;
-  };
+Result<ProxyUrl> parse_proxy_url(std::string_view text) {
+  auto fail = [](std::string why) { return Result<ProxyUrl>::error("proxy URL: " + why); };
   const std::size_t scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return fail("missing scheme (socks5://host:port or http://host:port)");
   const std::string_view scheme = text.substr(0, scheme_end);
@@ -91,8 +87,7 @@ ProxyUrlParse parse_proxy_url(std::string_view text) {
     }
     url.port = static_cast<std::uint16_t>(port);
   }
-  result.url = std::move(url);
-  return result;
+  return url;
 }
 
 }  // namespace mtjson::transport

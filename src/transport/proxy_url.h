@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "transport/socks5.h"  // ProxyCredentials
 
 namespace mtjson::transport {
@@ -19,11 +20,7 @@ struct ProxyUrl {
   std::optional<ProxyCredentials> credentials;
 };
 
-struct ProxyUrlParse {
-  std::optional<ProxyUrl> url;
-  std::string error;
-};
-
-ProxyUrlParse parse_proxy_url(std::string_view text);
+// An error says what is wrong ("proxy URL: missing host").
+Result<ProxyUrl> parse_proxy_url(std::string_view text);
 
 }  // namespace mtjson::transport

@@ -14,7 +14,7 @@ ServerConnection::ServerConnection(ServerOptions options, crypto::RandomSource& 
 }
 
 void ServerConnection::fail(std::string reason) {
-  if (stage_ != Stage::failed) error_ = std::move(reason);
+  if (stage_ != Stage::failed) error_ = Status::error(std::move(reason));
   stage_ = Stage::failed;
   raw_in_.clear();
   init_in_.clear();
@@ -124,18 +124,18 @@ void ServerConnection::accept_init() {
   std::copy(init_in_.view().begin(), init_in_.view().end(), header.begin());
   init_in_.clear();
   auto accept = accept_obfuscated2_init(header, candidates);
-  if (!accept.init) return fail(accept.error);
-  // accept.init->secret_index points into candidates; -1 is the "no secret" candidate.
-  const int which = accept.init->secret_index >= 0 ? index[accept.init->secret_index] : -1;
+  if (!accept) return fail(accept.message());
+  // accept->secret_index points into candidates; -1 is the "no secret" candidate.
+  const int which = accept->secret_index >= 0 ? index[accept->secret_index] : -1;
   if (which >= 0 && options_.secrets[which].required_mode() &&
-      *options_.secrets[which].required_mode() != accept.init->mode) {
+      *options_.secrets[which].required_mode() != accept->mode) {
     return fail(std::string("obfuscated2: this secret requires padded intermediate, got ") +
-                mode_name(accept.init->mode));
+                mode_name(accept->mode));
   }
   secret_index_ = which;
-  dc_id_ = accept.init->dc_id;
-  cipher_.emplace(std::move(accept.init->cipher));
-  make_codec_for(accept.init->mode);
+  dc_id_ = accept->dc_id;
+  cipher_.emplace(std::move(accept->cipher));
+  make_codec_for(accept->mode);
 }
 
 void ServerConnection::feed_stream(std::span<const std::uint8_t> bytes) {
@@ -147,7 +147,7 @@ void ServerConnection::feed_stream(std::span<const std::uint8_t> bytes) {
 }
 
 Decoded ServerConnection::next() {
-  if (stage_ == Stage::failed) return Decoded::failure(error_);
+  if (stage_ == Stage::failed) return Decoded::failure(error_.message());
   if (stage_ != Stage::ready) return Decoded::need_more();
   Decoded d = codec_->next();
   if (d.kind == Decoded::Kind::error) fail(d.reason);
@@ -162,25 +162,25 @@ Status ServerConnection::emit(std::vector<std::uint8_t> framed, Status status) {
   } else {
     out_.insert(out_.end(), framed.begin(), framed.end());
   }
-  return Status::success();
+  return Status();
 }
 
 Status ServerConnection::send_frame(std::span<const std::uint8_t> payload) {
-  if (stage_ != Stage::ready) return Status::failure("server: connection not established");
+  if (stage_ != Stage::ready) return Status::error("server: connection not established");
   std::vector<std::uint8_t> framed;
   Status s = codec_->encode(payload, framed);
   return emit(std::move(framed), std::move(s));
 }
 
 Status ServerConnection::send_quick_ack(std::uint32_t token) {
-  if (stage_ != Stage::ready) return Status::failure("server: connection not established");
+  if (stage_ != Stage::ready) return Status::error("server: connection not established");
   std::vector<std::uint8_t> framed;
   Status s = codec_->encode_quick_ack(token, framed);
   return emit(std::move(framed), std::move(s));
 }
 
 Status ServerConnection::send_transport_error(std::int32_t code) {
-  if (stage_ != Stage::ready) return Status::failure("server: connection not established");
+  if (stage_ != Stage::ready) return Status::error("server: connection not established");
   std::vector<std::uint8_t> framed;
   Status s = codec_->encode_transport_error(code, framed);
   return emit(std::move(framed), std::move(s));

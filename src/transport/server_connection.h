@@ -47,7 +47,7 @@ class ServerConnection {
 
   bool established() const { return stage_ == Stage::ready; }
   bool failed() const { return stage_ == Stage::failed; }
-  const std::string& error() const { return error_; }
+  const Status& error() const { return error_; }
   const std::vector<Layer>& layers() const { return layers_; }
   std::optional<std::int16_t> dc_id() const { return dc_id_; }   // from an obfuscated2 init
   int secret_index() const { return secret_index_; }              // into options.secrets, -1 none
@@ -75,7 +75,7 @@ class ServerConnection {
   std::optional<std::int16_t> dc_id_;
   int secret_index_ = -1;
   std::vector<std::uint8_t> out_;
-  std::string error_;
+  Status error_;
 };
 
 }  // namespace mtjson::transport

@@ -34,7 +34,7 @@ Socks5Handshake::Socks5Handshake(std::string host, std::uint16_t port, std::opti
 
 ProxyStep Socks5Handshake::fail(std::string why) {
   state_ = State::failed;
-  error_ = why;
+  error_ = Status::error(why);
   return ProxyStep::failure(std::move(why));
 }
 
@@ -72,7 +72,7 @@ std::vector<std::uint8_t> Socks5Handshake::connect_request() const {
 }
 
 ProxyStep Socks5Handshake::on_bytes(std::span<const std::uint8_t> bytes) {
-  if (state_ == State::failed) return ProxyStep::failure(error_);
+  if (state_ == State::failed) return ProxyStep::failure(error_.message());
   if (state_ == State::greeting) return fail("SOCKS5: on_bytes before start");
   in_.append(bytes);
   ProxyStep step;

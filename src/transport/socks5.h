@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "transport/byte_queue.h"
 #include "transport/proxy_handshake.h"
 
@@ -25,7 +26,7 @@ class Socks5Handshake {
 
   // The greeting; empty with an error reason in error() if the target or credentials are invalid.
   std::vector<std::uint8_t> start();
-  const std::string& error() const { return error_; }
+  const Status& error() const { return error_; }
   ProxyStep on_bytes(std::span<const std::uint8_t> bytes);
 
  private:
@@ -38,7 +39,7 @@ class Socks5Handshake {
   std::optional<ProxyCredentials> credentials_;
   State state_ = State::greeting;
   ByteQueue in_;
-  std::string error_;
+  Status error_;
 };
 
 // RFC 1928 section 6 reply codes.

@@ -19,11 +19,11 @@ namespace {
 const std::string kSecret = "0123456789abcdef0123456789abcdef";
 
 std::string apply_error(ServerSettings s, const json& j) {
-  std::string error;
   const json before = s.to_json();
-  if (s.apply(j, error)) return "(accepted)";
+  const Status st = s.apply(j);
+  if (st) return "(accepted)";
   CHECK(s.to_json() == before);  // untouched on error
-  return error;
+  return st.message();
 }
 
 }  // namespace
@@ -46,12 +46,12 @@ TEST_CASE("server settings: defaults are production DC 2", "[daemon][server_sett
 TEST_CASE("server settings: every key applies and to_json gives it back", "[daemon][server_settings]") {
   const std::string pem = read_source_file("tests/vectors/rsa_pad_selfmade_public.pem");
   ServerSettings s;
-  std::string error;
   const json in = {{"dc", 3},           {"test", true},      {"host", "10.1.2.3"}, {"port", 4430},
                    {"rsa", pem},        {"transport", "abridged"}, {"obfuscated", true},
                    {"proxy", "socks5://127.0.0.1:1080"}};
-  REQUIRE(s.apply(in, error));
-  CHECK(error.empty());
+  const Status st = s.apply(in);
+  REQUIRE(st);
+  CHECK(st.message().empty());
   CHECK(s.dc == 3);
   CHECK(s.test);
   CHECK(s.host == "10.1.2.3");
@@ -64,7 +64,7 @@ TEST_CASE("server settings: every key applies and to_json gives it back", "[daem
 
   // Round trip: the written object applied to fresh settings describes the same server.
   ServerSettings t;
-  REQUIRE(t.apply(s.to_json(), error));
+  REQUIRE(t.apply(s.to_json()));
   CHECK(t.to_json() == s.to_json());
 
   for (auto [text, mode] : {std::pair{"abridged", transport::Mode::abridged},
@@ -72,19 +72,19 @@ TEST_CASE("server settings: every key applies and to_json gives it back", "[daem
                             std::pair{"padded", transport::Mode::padded_intermediate},
                             std::pair{"full", transport::Mode::full}}) {
     ServerSettings m;
-    REQUIRE(m.apply({{"transport", text}}, error));
+    REQUIRE(m.apply({{"transport", text}}));
     CHECK(m.mode == mode);
     CHECK(m.to_json()["transport"] == text);
   }
   // An empty object changes nothing; proxy null / "" clears the proxy.
   ServerSettings before = s;
-  REQUIRE(s.apply(json::object(), error));
+  REQUIRE(s.apply(json::object()));
   CHECK(s.to_json() == before.to_json());
-  REQUIRE(s.apply({{"proxy", nullptr}}, error));
+  REQUIRE(s.apply({{"proxy", nullptr}}));
   CHECK(s.proxy.empty());
   CHECK(!s.to_json().contains("proxy"));
-  REQUIRE(s.apply({{"proxy", "http://proxy.example:3128"}}, error));
-  REQUIRE(s.apply({{"proxy", ""}}, error));
+  REQUIRE(s.apply({{"proxy", "http://proxy.example:3128"}}));
+  REQUIRE(s.apply({{"proxy", ""}}));
   CHECK(s.proxy.empty());
 }
 
@@ -121,12 +121,11 @@ TEST_CASE("server settings: every bad key or value is named", "[daemon][server_s
 
 TEST_CASE("server settings: switching test/production forgets custom addresses", "[daemon][server_settings]") {
   ServerSettings s;
-  std::string error;
-  REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}}, error));
+  REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}}));
   s.dc_addresses = {{1, {"127.0.0.1", 4431}}, {2, {"127.0.0.1", 4432}}};
 
   SECTION("test alone: Telegram's test DCs") {
-    REQUIRE(s.apply({{"test", true}}, error));
+    REQUIRE(s.apply({{"test", true}}));
     CHECK(s.host.empty());
     CHECK(s.dc_addresses.empty());
     auto a = s.address(2);
@@ -137,22 +136,21 @@ TEST_CASE("server settings: switching test/production forgets custom addresses",
     CHECK(s.to_json()["host"] == "149.154.167.40");
   }
   SECTION("test with a host: the custom server stays") {
-    REQUIRE(s.apply({{"test", true}, {"host", "127.0.0.1"}, {"port", 4431}}, error));
+    REQUIRE(s.apply({{"test", true}, {"host", "127.0.0.1"}, {"port", 4431}}));
     CHECK(s.host == "127.0.0.1");
     CHECK(s.dc_addresses.size() == 2);
   }
   SECTION("the same value is no switch") {
-    REQUIRE(s.apply({{"test", false}}, error));
+    REQUIRE(s.apply({{"test", false}}));
     CHECK(s.host == "127.0.0.1");
     CHECK(s.dc_addresses.size() == 2);
   }
 }
 
 TEST_CASE("server settings: MTProxy host:port:secret", "[daemon][server_settings]") {
-  std::string error;
   SECTION("plain secret: every DC through the proxy, obfuscated") {
     ServerSettings s;
-    REQUIRE(s.apply({{"proxy", "proxy.example:8443:" + kSecret}}, error));
+    REQUIRE(s.apply({{"proxy", "proxy.example:8443:" + kSecret}}));
     for (int dc : {1, 2, 4}) {
       auto a = s.address(dc);
       REQUIRE(a);
@@ -170,7 +168,7 @@ TEST_CASE("server settings: MTProxy host:port:secret", "[daemon][server_settings
   }
   SECTION("dd secret: padded intermediate, test DC ids +10000") {
     ServerSettings s;
-    REQUIRE(s.apply({{"test", true}, {"proxy", "[2001:db8::1]:443:dd" + kSecret}}, error));
+    REQUIRE(s.apply({{"test", true}, {"proxy", "[2001:db8::1]:443:dd" + kSecret}}));
     auto a = s.address(2);
     REQUIRE(a);
     CHECK(a->host == "[2001:db8::1]");  // the last two colons split; the host keeps the rest
@@ -183,7 +181,7 @@ TEST_CASE("server settings: MTProxy host:port:secret", "[daemon][server_settings
   }
   SECTION("ee secret (fake TLS)") {
     ServerSettings s;
-    REQUIRE(s.apply({{"proxy", "1.2.3.4:443:ee" + kSecret + "676f6f676c652e636f6d"}}, error));  // google.com
+    REQUIRE(s.apply({{"proxy", "1.2.3.4:443:ee" + kSecret + "676f6f676c652e636f6d"}}));  // google.com
     auto c = s.link_config(2);
     REQUIRE(c);
     REQUIRE(c->transport.secret);
@@ -194,8 +192,7 @@ TEST_CASE("server settings: MTProxy host:port:secret", "[daemon][server_settings
 
 TEST_CASE("server settings: SOCKS5 / HTTP proxies keep the DC addresses", "[daemon][server_settings]") {
   ServerSettings s;
-  std::string error;
-  REQUIRE(s.apply({{"proxy", "socks5://user:pass@127.0.0.1:1080"}}, error));
+  REQUIRE(s.apply({{"proxy", "socks5://user:pass@127.0.0.1:1080"}}));
   auto a = s.address(4);
   REQUIRE(a);
   CHECK(a->host == "149.154.167.91");
@@ -211,8 +208,7 @@ TEST_CASE("server settings: SOCKS5 / HTTP proxies keep the DC addresses", "[daem
 
 TEST_CASE("server settings: address(dc) with a custom server and known DC addresses", "[daemon][server_settings]") {
   ServerSettings s;
-  std::string error;
-  REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}, {"dc", 1}}, error));
+  REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}, {"dc", 1}}));
   auto home = s.address(1);
   REQUIRE(home);
   CHECK(home->host == "127.0.0.1");
@@ -231,38 +227,37 @@ TEST_CASE("server settings: address(dc) with a custom server and known DC addres
   s.dc_addresses[1] = {"127.0.0.1", 4431};
 
   SECTION("a restored session of another home DC: the address of a known DC is the same server") {
-    REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4432}, {"dc", 2}}, error));
+    REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4432}, {"dc", 2}}));
     CHECK(s.dc == 2);
     CHECK(s.dc_addresses.size() == 3);
     CHECK(s.address(1)->port == 4431);
     CHECK(s.address(3)->port == 4433);
   }
   SECTION("the same host and port again: nothing changes") {
-    REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}}, error));
+    REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}}));
     CHECK(s.dc_addresses.size() == 3);
   }
   SECTION("a known address under the wrong DC id is another server") {
-    REQUIRE(s.apply({{"port", 4432}}, error));  // dc stays 1, but 4432 is DC 2's
+    REQUIRE(s.apply({{"port", 4432}}));  // dc stays 1, but 4432 is DC 2's
     CHECK(s.dc_addresses.empty());
     CHECK(!s.address(2));
   }
   SECTION("another host: its own DC list, unknown yet") {
-    REQUIRE(s.apply({{"host", "10.0.0.1"}}, error));
+    REQUIRE(s.apply({{"host", "10.0.0.1"}}));
     CHECK(s.dc_addresses.empty());
     CHECK(s.address(1)->host == "10.0.0.1");
     CHECK(s.address(1)->port == 4431);
     CHECK(!s.address(2));
   }
   SECTION("a new DC id alone is not an endpoint change") {
-    REQUIRE(s.apply({{"dc", 2}}, error));
+    REQUIRE(s.apply({{"dc", 2}}));
     CHECK(s.dc_addresses.size() == 3);
   }
 }
 
 TEST_CASE("server settings: seen_from(dc) and apply() are inverse", "[daemon][server_settings]") {
   ServerSettings s;
-  std::string error;
-  REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}, {"dc", 1}}, error));
+  REQUIRE(s.apply({{"host", "127.0.0.1"}, {"port", 4431}, {"dc", 1}}));
   s.dc_addresses = {{1, {"127.0.0.1", 4431}}, {2, {"127.0.0.1", 4432}}, {3, {"127.0.0.2", 4433}}};
   CHECK(s.known_address(3) == std::make_pair(std::string("127.0.0.2"), std::uint16_t{4433}));
   CHECK_FALSE(s.known_address(4));
@@ -275,7 +270,7 @@ TEST_CASE("server settings: seen_from(dc) and apply() are inverse", "[daemon][se
     CHECK(three.dc_addresses == s.dc_addresses);
     // Applied back to the settings it came from, it is the same server: the DC list stays.
     ServerSettings back = s;
-    REQUIRE(back.apply(three.to_json(), error));
+    REQUIRE(back.apply(three.to_json()));
     CHECK(back.dc == 3);
     CHECK(back.dc_addresses == s.dc_addresses);
     CHECK(back.address(1)->port == 4431);
@@ -287,7 +282,7 @@ TEST_CASE("server settings: seen_from(dc) and apply() are inverse", "[daemon][se
     CHECK(four.port == 4431);
   }
   SECTION("through an MTProxy every DC has the proxy's address: host:port stays") {
-    REQUIRE(s.apply({{"proxy", "127.0.0.1:8888:" + kSecret}}, error));
+    REQUIRE(s.apply({{"proxy", "127.0.0.1:8888:" + kSecret}}));
     CHECK(s.via_mtproxy());
     ServerSettings two = s.seen_from(2);
     CHECK(two.dc == 2);
@@ -304,7 +299,6 @@ TEST_CASE("server settings: seen_from(dc) and apply() are inverse", "[daemon][se
 }
 
 TEST_CASE("server settings: link_config", "[daemon][server_settings]") {
-  std::string error;
   ServerSettings s;
   auto prod = s.link_config(2);
   REQUIRE(prod);
@@ -317,10 +311,9 @@ TEST_CASE("server settings: link_config", "[daemon][server_settings]") {
   // obfuscated2 wraps abridged/intermediate/padded only.
   CHECK(apply_error(s, {{"obfuscated", true}, {"transport", "full"}}) ==
         "server: the full transport has no obfuscated form (use abridged, intermediate or padded)");
-  const bool applied = s.apply({{"test", true}, {"obfuscated", true}, {"transport", "abridged"},
-                                {"rsa", read_source_file("tests/vectors/rsa_pad_selfmade_public.pem")}},
-                               error);
-  INFO(error);
+  const Status applied = s.apply({{"test", true}, {"obfuscated", true}, {"transport", "abridged"},
+                                  {"rsa", read_source_file("tests/vectors/rsa_pad_selfmade_public.pem")}});
+  INFO(applied.message());
   REQUIRE(applied);
   auto t = s.link_config(3);
   REQUIRE(t);

@@ -25,23 +25,21 @@ KeyState sample_key() {
 std::string b64(std::span<const std::uint8_t> bytes) { return base64_encode(bytes); }
 
 // A session object as a client line carries it: text, parsed, then restored.
-bool restore_from_json(const json& j, SessionState& s, ServerSettings& srv, std::string& error) {
+Status restore_from_json(const json& j, SessionState& s, ServerSettings& srv) {
   simdjson::dom::parser parser;
   simdjson::dom::element e;
   const std::string text = j.dump();
-  if (parser.parse(text).get(e)) return error = "(not JSON)", false;
+  if (parser.parse(text).get(e)) return Status::error("(not JSON)");
   auto fields = parse_session_fields(e);
-  Status st = fields ? restore_session(*fields, s, srv) : fields.status();
-  error = st.message();
-  return st.ok();
+  return fields ? restore_session(*fields, s, srv) : fields.status();
 }
 
 std::string read_error(const json& j) {
   SessionState s;
   ServerSettings srv;
-  std::string error;
-  if (restore_from_json(j, s, srv, error)) return "(accepted)";
-  return error;
+  const Status st = restore_from_json(j, s, srv);
+  if (st) return "(accepted)";
+  return st.message();
 }
 
 }  // namespace
@@ -69,9 +67,9 @@ TEST_CASE("session json: round trip", "[daemon][session_json]") {
   const json back = json::parse(j.dump());
   SessionState r;
   ServerSettings rs;
-  std::string error;
-  REQUIRE(restore_from_json(back, r, rs, error));
-  CHECK(error.empty());
+  const Status st = restore_from_json(back, r, rs);
+  REQUIRE(st);
+  CHECK(st.message().empty());
   CHECK(r.dc == 4);
   CHECK(r.user_id == 777000123);
   CHECK(r.bot);
@@ -89,8 +87,7 @@ TEST_CASE("session json: auth_key_id is the low 64 bits of SHA1(auth_key)", "[da
   for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(i * 31 + 7);
   SessionState s;
   ServerSettings srv;
-  std::string error;
-  REQUIRE(restore_from_json({{"auth_key", b64(key)}}, s, srv, error));
+  REQUIRE(restore_from_json({{"auth_key", b64(key)}}, s, srv));
   REQUIRE(s.key);
   // "Mobile Protocol: Detailed Description": "the 64 lower-order bits of the SHA1 hash of the authorization key",
   // i.e. SHA1 bytes 12..19 read little-endian.
@@ -137,8 +134,7 @@ TEST_CASE("session json: a failed read leaves session and server as they were", 
   s.user_id = 5;
   ServerSettings srv;
   srv.host = "127.0.0.1";
-  std::string error;
-  CHECK(!restore_from_json({{"auth_key", "AAAA"}, {"server", {{"host", "10.0.0.1"}}}}, s, srv, error));
+  CHECK(!restore_from_json({{"auth_key", "AAAA"}, {"server", {{"host", "10.0.0.1"}}}}, s, srv));
   CHECK(s.dc == 3);
   CHECK(s.user_id == 5);
   CHECK(srv.host == "127.0.0.1");
@@ -146,8 +142,7 @@ TEST_CASE("session json: a failed read leaves session and server as they were", 
 
 TEST_CASE("session json: a custom server with several DCs points at the home DC", "[daemon][session_json]") {
   ServerSettings server;
-  std::string error;
-  REQUIRE(server.apply({{"host", "127.0.0.1"}, {"port", 4431}, {"dc", 1}}, error));
+  REQUIRE(server.apply({{"host", "127.0.0.1"}, {"port", 4431}, {"dc", 1}}));
   server.dc_addresses = {{1, {"127.0.0.1", 4431}}, {2, {"127.0.0.1", 4432}}, {3, {"127.0.0.1", 4433}}};
   SessionState s;
   s.dc = 2;
@@ -160,7 +155,7 @@ TEST_CASE("session json: a custom server with several DCs points at the home DC"
   SECTION("restored on the same server: its DC list stays") {
     ServerSettings same = server;
     SessionState r;
-    REQUIRE(restore_from_json(j, r, same, error));
+    REQUIRE(restore_from_json(j, r, same));
     CHECK(r.dc == 2);
     CHECK(same.dc == 2);
     CHECK(same.dc_addresses.size() == 3);
@@ -170,14 +165,14 @@ TEST_CASE("session json: a custom server with several DCs points at the home DC"
   SECTION("restored on a fresh daemon: the home DC is reachable") {
     ServerSettings fresh;
     SessionState r;
-    REQUIRE(restore_from_json(j, r, fresh, error));
+    REQUIRE(restore_from_json(j, r, fresh));
     REQUIRE(fresh.address(2));
     CHECK(fresh.address(2)->host == "127.0.0.1");
     CHECK(fresh.address(2)->port == 4432);
   }
   SECTION("an MTProxy is kept as it is (it reaches every DC)") {
     ServerSettings proxied = server;
-    REQUIRE(proxied.apply({{"proxy", "proxy.example:443:0123456789abcdef0123456789abcdef"}}, error));
+    REQUIRE(proxied.apply({{"proxy", "proxy.example:443:0123456789abcdef0123456789abcdef"}}));
     const json p = session_to_json(s, proxied);
     CHECK(p["server"]["port"] == 4431);
     CHECK(p["server"]["proxy"] == "proxy.example:443:0123456789abcdef0123456789abcdef");
@@ -187,7 +182,7 @@ TEST_CASE("session json: a custom server with several DCs points at the home DC"
     k["dc"] = 3;
     ServerSettings fresh;
     SessionState r;
-    REQUIRE(restore_from_json(k, r, fresh, error));
+    REQUIRE(restore_from_json(k, r, fresh));
     CHECK(r.dc == 3);
     CHECK(fresh.dc == 3);
   }

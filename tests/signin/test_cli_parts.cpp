@@ -126,10 +126,9 @@ TEST_CASE("error texts", "[protocol]") {
   CHECK(describe_rpc_error("auth.sendCode", 500, "INTERNAL").exit_code == kExitUnreachable);
   CHECK(describe_rpc_error("auth.signIn", 400, "WHATEVER").exit_code == kExitInput);
   CHECK(describe_user(Json{{"_cons", "user"}, {"id", 5}}) == "id 5");
-  std::string error;
-  CHECK_FALSE(parse_answer("[1]", error));
-  CHECK_FALSE(parse_answer(R"({"id":"1"})", error));
-  auto a = parse_answer(R"({"id":3,"message":{"_cons":"rpc_error","error_code":303,"error_message":"X"}})", error);
+  CHECK(parse_answer("[1]").message() == "not a JSON object");
+  CHECK(parse_answer(R"({"id":"1"})").message() == "no integer \"id\"");
+  auto a = parse_answer(R"({"id":3,"message":{"_cons":"rpc_error","error_code":303,"error_message":"X"}})");
   REQUIRE(a);
   CHECK(a->kind == Answer::Kind::RpcError);
   CHECK(a->error_code == 303);

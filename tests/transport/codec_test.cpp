@@ -153,13 +153,13 @@ TEST_CASE("codec: quick ACK request and token", "[codec][quick_ack]") {
   CHECK(hex(std::span(out).first(4)) == "FF7F0000");
 
   // Refusals.
-  CHECK(FullCodec(Role::client, {}).encode(std::vector<std::uint8_t>(8, 0), out, true).error ==
+  CHECK(FullCodec(Role::client, {}).encode(std::vector<std::uint8_t>(8, 0), out, true).message() ==
         "full: this transport has no quick ACK");
-  CHECK(IntermediateCodec(Role::server, {}).encode(std::vector<std::uint8_t>(8, 0), out, true).error ==
+  CHECK(IntermediateCodec(Role::server, {}).encode(std::vector<std::uint8_t>(8, 0), out, true).message() ==
         "intermediate: only a client may request a quick ACK");
-  CHECK(AbridgedCodec(Role::server, {}).encode_quick_ack(0x12345678, out).error ==
+  CHECK(AbridgedCodec(Role::server, {}).encode_quick_ack(0x12345678, out).message() ==
         "abridged: quick ACK token must have its MSB set");
-  CHECK(IntermediateCodec(Role::client, {}).encode_quick_ack(token, out).error ==
+  CHECK(IntermediateCodec(Role::client, {}).encode_quick_ack(token, out).message() ==
         "intermediate: only a server sends quick ACKs");
 }
 
@@ -273,13 +273,13 @@ TEST_CASE("codec: full transport checks CRC32 and seqno", "[codec][full]") {
 
 TEST_CASE("codec: encode refuses bad payloads", "[codec][errors]") {
   std::vector<std::uint8_t> out;
-  CHECK(AbridgedCodec(Role::client, {}).encode(std::vector<std::uint8_t>(6, 0), out).error ==
+  CHECK(AbridgedCodec(Role::client, {}).encode(std::vector<std::uint8_t>(6, 0), out).message() ==
         "abridged: payload of 6 bytes is not a positive multiple of 4");
-  CHECK(IntermediateCodec(Role::client, {}).encode({}, out).error ==
+  CHECK(IntermediateCodec(Role::client, {}).encode({}, out).message() ==
         "intermediate: payload of 0 bytes is not a positive multiple of 4");
   Limits small;
   small.max_frame = 16;
-  CHECK(FullCodec(Role::client, small).encode(std::vector<std::uint8_t>(20, 0), out).error ==
+  CHECK(FullCodec(Role::client, small).encode(std::vector<std::uint8_t>(20, 0), out).message() ==
         "full: payload of 20 bytes exceeds the frame limit");
   CHECK(out.empty());
 }

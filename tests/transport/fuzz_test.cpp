@@ -69,8 +69,8 @@ TEST_CASE("fuzz: connections never crash on random streams", "[fuzz]") {
   std::mt19937_64 gen(77);
   SeededRandom rng(2);
   ServerOptions s;
-  s.secrets = {*parse_proxy_secret("ee0123456789abcdef0123456789abcdef6578616d706c652e636f6d").secret,
-               *parse_proxy_secret("dd99999999999999999999999999999999").secret};
+  s.secrets = {*parse_proxy_secret("ee0123456789abcdef0123456789abcdef6578616d706c652e636f6d"),
+               *parse_proxy_secret("dd99999999999999999999999999999999")};
   s.clock = [] { return std::int64_t{1707425104}; };
   s.limits.max_frame = 1 << 16;
   for (int i = 0; i < 3000; ++i) {

@@ -39,11 +39,11 @@ TEST_CASE("obfuscated2: the server reads case3", "[obfuscated2][vectors]") {
   const auto header = vec(kCase, "header_sent_first_64_bytes");
   const std::span<const std::uint8_t> none;
   auto accept = accept_obfuscated2_init(first64(header), std::span(&none, 1));
-  REQUIRE(accept.init);
-  CHECK(accept.init->mode == Mode::intermediate);
-  CHECK(accept.init->secret_index == -1);
+  REQUIRE(accept);
+  CHECK(accept->mode == Mode::intermediate);
+  CHECK(accept->secret_index == -1);
   auto packet = vec(kCase, "first_packet_on_wire");
-  accept.init->cipher.decrypt(packet);
+  accept->cipher.decrypt(packet);
   CHECK(hex(packet) == hex(vec(kCase, "first_packet_plain_intermediate")));
 }
 
@@ -59,21 +59,21 @@ TEST_CASE("obfuscated2: both directions with an MTProxy secret and a dc id", "[o
       CHECK_FALSE(is_forbidden_init(client->header));
       const std::span<const std::uint8_t> candidates[] = {wrong, secret};
       auto accept = accept_obfuscated2_init(client->header, candidates);
-      REQUIRE(accept.init);
-      CHECK(accept.init->mode == mode);
-      CHECK(accept.init->dc_id == dc);
-      CHECK(accept.init->secret_index == 1);
+      REQUIRE(accept);
+      CHECK(accept->mode == mode);
+      CHECK(accept->dc_id == dc);
+      CHECK(accept->secret_index == 1);
 
       std::vector<std::uint8_t> up = {1, 2, 3, 4, 5, 6, 7, 8, 9};
       auto wire = up;
       client->cipher.encrypt(wire);
       CHECK(wire != up);
-      accept.init->cipher.decrypt(wire);
+      accept->cipher.decrypt(wire);
       CHECK(wire == up);
 
       std::vector<std::uint8_t> down(100, 0x5a);
       wire = down;
-      accept.init->cipher.encrypt(wire);
+      accept->cipher.encrypt(wire);
       client->cipher.decrypt(wire);
       CHECK(wire == down);
     }
@@ -89,13 +89,13 @@ TEST_CASE("obfuscated2: rejections", "[obfuscated2][errors]") {
 
   const std::span<const std::uint8_t> only_wrong[] = {wrong};
   auto accept = accept_obfuscated2_init(client->header, only_wrong);
-  CHECK_FALSE(accept.init);
-  CHECK(accept.error == "obfuscated2: no accepted secret yields a known protocol tag");
+  CHECK_FALSE(accept);
+  CHECK(accept.message() == "obfuscated2: no accepted secret yields a known protocol tag");
 
   const std::span<const std::uint8_t> none[] = {{}};
   accept = accept_obfuscated2_init(client->header, none);
-  CHECK_FALSE(accept.init);
-  CHECK(accept.error == "obfuscated2: unknown protocol tag in the init payload");
+  CHECK_FALSE(accept);
+  CHECK(accept.message() == "obfuscated2: unknown protocol tag in the init payload");
 
   CHECK_FALSE(make_obfuscated2_client_init(Mode::full, std::nullopt, {}, rng));
   CHECK_FALSE(make_obfuscated2_client_init(Mode::intermediate, std::nullopt, unhex("0102"), rng));

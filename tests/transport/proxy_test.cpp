@@ -85,10 +85,10 @@ TEST_CASE("socks5: rejections", "[socks5][errors]") {
 
   Socks5Handshake long_host(std::string(256, 'a'), 1);
   CHECK(long_host.start().empty());
-  CHECK(long_host.error() == "SOCKS5: target host must be 1..255 bytes");
+  CHECK(long_host.error().message() == "SOCKS5: target host must be 1..255 bytes");
   Socks5Handshake empty_user("h", 1, ProxyCredentials{"", "x"});
   CHECK(empty_user.start().empty());
-  CHECK(empty_user.error() == "SOCKS5: username must be 1..255 bytes and password at most 255 (RFC 1929)");
+  CHECK(empty_user.error().message() == "SOCKS5: username must be 1..255 bytes and password at most 255 (RFC 1929)");
 }
 
 TEST_CASE("http connect: request, success, failures", "[http_connect]") {
@@ -122,35 +122,35 @@ TEST_CASE("http connect: request, success, failures", "[http_connect]") {
 
 TEST_CASE("proxy url: parse and validate", "[proxy_url]") {
   auto u = parse_proxy_url("socks5://us%40er:p%3Ass@proxy.example:1081");
-  REQUIRE(u.url);
-  CHECK(u.url->kind == ProxyUrl::Kind::socks5);
-  CHECK(u.url->host == "proxy.example");
-  CHECK(u.url->port == 1081);
-  REQUIRE(u.url->credentials);
-  CHECK(u.url->credentials->username == "us@er");
-  CHECK(u.url->credentials->password == "p:ss");
+  REQUIRE(u);
+  CHECK(u->kind == ProxyUrl::Kind::socks5);
+  CHECK(u->host == "proxy.example");
+  CHECK(u->port == 1081);
+  REQUIRE(u->credentials);
+  CHECK(u->credentials->username == "us@er");
+  CHECK(u->credentials->password == "p:ss");
 
   u = parse_proxy_url("http://[::1]:3128/");
-  REQUIRE(u.url);
-  CHECK(u.url->kind == ProxyUrl::Kind::http_connect);
-  CHECK(u.url->host == "::1");
-  CHECK(u.url->port == 3128);
-  CHECK_FALSE(u.url->credentials);
+  REQUIRE(u);
+  CHECK(u->kind == ProxyUrl::Kind::http_connect);
+  CHECK(u->host == "::1");
+  CHECK(u->port == 3128);
+  CHECK_FALSE(u->credentials);
 
-  CHECK(parse_proxy_url("socks5h://10.0.0.1").url->port == 1080);
-  CHECK(parse_proxy_url("http://proxy").url->port == 80);
+  CHECK(parse_proxy_url("socks5h://10.0.0.1")->port == 1080);
+  CHECK(parse_proxy_url("http://proxy")->port == 80);
 
-  CHECK(parse_proxy_url("proxy:1080").error == "proxy URL: missing scheme (socks5://host:port or http://host:port)");
-  CHECK(parse_proxy_url("ftp://h:1").error == "proxy URL: unsupported scheme \"ftp\" (socks5:// or http://)");
-  CHECK(parse_proxy_url("socks5://:1080").error == "proxy URL: missing host");
-  CHECK(parse_proxy_url("socks5://h:0").error == "proxy URL: invalid port \"0\"");
-  CHECK(parse_proxy_url("socks5://h:65536").error == "proxy URL: invalid port \"65536\"");
-  CHECK(parse_proxy_url("socks5://h:12ab").error == "proxy URL: invalid port \"12ab\"");
-  CHECK(parse_proxy_url("socks5://h:").error == "proxy URL: empty port");
-  CHECK(parse_proxy_url("socks5://u:%zz@h:1").error == "proxy URL: bad percent-encoding in the user or password");
-  CHECK(parse_proxy_url("socks5://u:%2@h:1").error == "proxy URL: bad percent-encoding in the user or password");
-  CHECK(parse_proxy_url("http://h:1/path").error == "proxy URL: unexpected path, query or fragment");
-  CHECK(parse_proxy_url("http://[::1:1").error == "proxy URL: unclosed '[' in the host");
+  CHECK(parse_proxy_url("proxy:1080").message() == "proxy URL: missing scheme (socks5://host:port or http://host:port)");
+  CHECK(parse_proxy_url("ftp://h:1").message() == "proxy URL: unsupported scheme \"ftp\" (socks5:// or http://)");
+  CHECK(parse_proxy_url("socks5://:1080").message() == "proxy URL: missing host");
+  CHECK(parse_proxy_url("socks5://h:0").message() == "proxy URL: invalid port \"0\"");
+  CHECK(parse_proxy_url("socks5://h:65536").message() == "proxy URL: invalid port \"65536\"");
+  CHECK(parse_proxy_url("socks5://h:12ab").message() == "proxy URL: invalid port \"12ab\"");
+  CHECK(parse_proxy_url("socks5://h:").message() == "proxy URL: empty port");
+  CHECK(parse_proxy_url("socks5://u:%zz@h:1").message() == "proxy URL: bad percent-encoding in the user or password");
+  CHECK(parse_proxy_url("socks5://u:%2@h:1").message() == "proxy URL: bad percent-encoding in the user or password");
+  CHECK(parse_proxy_url("http://h:1/path").message() == "proxy URL: unexpected path, query or fragment");
+  CHECK(parse_proxy_url("http://[::1:1").message() == "proxy URL: unclosed '[' in the host");
 }
 
 // ----- the Asio dialer against loopback proxies -----
@@ -219,8 +219,11 @@ DialResult dial_through(bool socks, const std::string& creds, std::string* seen_
       io,
       [&]() -> asio::awaitable<void> {
         const std::string url = std::string(socks ? "socks5://" : "http://") + creds + "127.0.0.1:" + std::to_string(port);
-        auto parsed = parse_proxy_url(url);
-        result = co_await dial(socket, "dc2.telegram.test", 443, parsed.url);
+        // A named optional, not a temporary inside the co_await expression (GCC's coroutine
+        // frames mishandle temporaries with destructors there).
+        std::optional<ProxyUrl> proxy;
+        if (auto parsed = parse_proxy_url(url)) proxy = std::move(*parsed);
+        result = co_await dial(socket, "dc2.telegram.test", 443, proxy);
         if (!result.ok()) co_return;
         std::error_code ec;
         const std::string ping = "ping";

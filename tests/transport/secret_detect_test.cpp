@@ -14,50 +14,50 @@ using namespace mtjson::transport::test;
 
 TEST_CASE("secret: hex and base64url forms", "[secret]") {
   auto p = parse_proxy_secret("0123456789ABCDEF0123456789abcdef");
-  REQUIRE(p.secret);
-  CHECK(p.secret->kind == ProxySecret::Kind::plain);
-  CHECK(hex(p.secret->key) == "0123456789ABCDEF0123456789ABCDEF");
-  CHECK_FALSE(p.secret->required_mode());
+  REQUIRE(p);
+  CHECK(p->kind == ProxySecret::Kind::plain);
+  CHECK(hex(p->key) == "0123456789ABCDEF0123456789ABCDEF");
+  CHECK_FALSE(p->required_mode());
 
   p = parse_proxy_secret("dd99999999999999999999999999999999");  // the spec's example
-  REQUIRE(p.secret);
-  CHECK(p.secret->kind == ProxySecret::Kind::padded);
-  CHECK(hex(p.secret->key) == "99999999999999999999999999999999");
-  CHECK(p.secret->required_mode() == Mode::padded_intermediate);
-  CHECK(p.secret->to_hex() == "dd99999999999999999999999999999999");
+  REQUIRE(p);
+  CHECK(p->kind == ProxySecret::Kind::padded);
+  CHECK(hex(p->key) == "99999999999999999999999999999999");
+  CHECK(p->required_mode() == Mode::padded_intermediate);
+  CHECK(p->to_hex() == "dd99999999999999999999999999999999");
 
   p = parse_proxy_secret("ee0123456789abcdef0123456789abcdef6578616d706c652e636f6d");
-  REQUIRE(p.secret);
-  CHECK(p.secret->kind == ProxySecret::Kind::fake_tls);
-  CHECK(p.secret->domain == "example.com");
-  CHECK(p.secret->to_hex() == "ee0123456789abcdef0123456789abcdef6578616d706c652e636f6d");
+  REQUIRE(p);
+  CHECK(p->kind == ProxySecret::Kind::fake_tls);
+  CHECK(p->domain == "example.com");
+  CHECK(p->to_hex() == "ee0123456789abcdef0123456789abcdef6578616d706c652e636f6d");
 
   // The same ee secret in base64url (as in tg://proxy links), with and without padding.
   p = parse_proxy_secret("7gEjRWeJq83vASNFZ4mrze9leGFtcGxlLmNvbQ");
-  REQUIRE(p.secret);
-  CHECK(p.secret->kind == ProxySecret::Kind::fake_tls);
-  CHECK(p.secret->domain == "example.com");
-  CHECK(hex(p.secret->key) == "0123456789ABCDEF0123456789ABCDEF");
+  REQUIRE(p);
+  CHECK(p->kind == ProxySecret::Kind::fake_tls);
+  CHECK(p->domain == "example.com");
+  CHECK(hex(p->key) == "0123456789ABCDEF0123456789ABCDEF");
   p = parse_proxy_secret("3ZmZmZmZmZmZmZmZmZmZmZk=");
-  REQUIRE(p.secret);  // 17 bytes starting 0xdd
-  CHECK(p.secret->kind == ProxySecret::Kind::padded);
+  REQUIRE(p);  // 17 bytes starting 0xdd
+  CHECK(p->kind == ProxySecret::Kind::padded);
 
   // Another 17th byte also means padded intermediate (spec: "clients should default to the
   // padded intermediate transport whenever an additional byte in the secret is encountered").
   p = parse_proxy_secret("ab99999999999999999999999999999999");
-  REQUIRE(p.secret);
-  CHECK(p.secret->kind == ProxySecret::Kind::padded);
+  REQUIRE(p);
+  CHECK(p->kind == ProxySecret::Kind::padded);
 }
 
 TEST_CASE("secret: rejections", "[secret][errors]") {
-  CHECK(parse_proxy_secret("").error == "MTProxy secret: empty");
-  CHECK(parse_proxy_secret("zz!").error == "MTProxy secret: neither hex nor base64url");
-  CHECK(parse_proxy_secret("0123").error == "MTProxy secret: 2 bytes (expected 16, 17 or ee+16+domain)");
-  CHECK(parse_proxy_secret("ee0123456789abcdef0123456789abcdef").error ==
+  CHECK(parse_proxy_secret("").message() == "MTProxy secret: empty");
+  CHECK(parse_proxy_secret("zz!").message() == "MTProxy secret: neither hex nor base64url");
+  CHECK(parse_proxy_secret("0123").message() == "MTProxy secret: 2 bytes (expected 16, 17 or ee+16+domain)");
+  CHECK(parse_proxy_secret("ee0123456789abcdef0123456789abcdef").message() ==
         "MTProxy secret: fake-TLS (ee) secret without a domain");
-  CHECK(parse_proxy_secret("ee0123456789abcdef0123456789abcdef6578202f").error ==
+  CHECK(parse_proxy_secret("ee0123456789abcdef0123456789abcdef6578202f").message() ==
         "MTProxy secret: fake-TLS domain has an invalid character at byte 19");
-  CHECK(parse_proxy_secret("ee0123456789abcdef0123456789abcdef" + std::string(2 * 183, '6')).error ==
+  CHECK(parse_proxy_secret("ee0123456789abcdef0123456789abcdef" + std::string(2 * 183, '6')).message() ==
         "MTProxy secret: fake-TLS domain longer than 182 bytes");
 }
 
@@ -98,7 +98,7 @@ TEST_CASE("detect: first bytes", "[detect]") {
 }
 
 TEST_CASE("fake TLS: the ClientHello random is HMAC xor timestamp", "[fake_tls]") {
-  const auto s = *parse_proxy_secret("ee0123456789abcdef0123456789abcdef6578616d706c652e636f6d").secret;
+  const auto s = *parse_proxy_secret("ee0123456789abcdef0123456789abcdef6578616d706c652e636f6d");
   SeededRandom rng(21);
   const std::uint32_t now = 1707425104;
   auto hello = make_fake_tls_client_hello(s.key, s.domain, now, rng);

@@ -45,10 +45,9 @@ Step CheckFlow::restore() {
 
 Step CheckFlow::on_line(std::string_view line) {
   if (state_ == State::Finished) return Step::wait();
-  std::string error;
-  auto parsed = parse_answer(line, error);
+  auto parsed = parse_answer(line);
   if (!parsed)
-    return fail(kExitUnreachable, "the daemon sent a line that is not a protocol answer (" + error +
+    return fail(kExitUnreachable, "the daemon sent a line that is not a protocol answer (" + parsed.message() +
                                       "): is --host/--port an mtjson daemon?");
   const Answer& a = *parsed;
   if (a.id != pending_id_ || state_ == State::Asking || state_ == State::Idle) return Step::wait();

@@ -14,12 +14,9 @@ namespace mtjson::signin {
 namespace {
 
 // Blocking connect with a deadline: non-blocking connect, poll for writability, SO_ERROR.
-int connect_one(const addrinfo* ai, int timeout_ms, std::string& error) {
+Result<int> connect_one(const addrinfo* ai, int timeout_ms) {
   int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return -1;
-  }
+  if (fd < 0) return Status::error(std::strerror(errno));
   int flags = ::fcntl(fd, F_GETFL, 0);
   ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
@@ -27,22 +24,21 @@ int connect_one(const addrinfo* ai, int timeout_ms, std::string& error) {
     pollfd p{fd, POLLOUT, 0};
     rc = ::poll(&p, 1, timeout_ms);
     if (rc == 0) {
-      error = "timed out";
       ::close(fd);
-      return -1;
+      return Status::error("timed out");
     }
     int so_error = 0;
     socklen_t len = sizeof so_error;
     ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
     if (rc < 0 || so_error != 0) {
-      error = std::strerror(rc < 0 ? errno : so_error);
+      Status failed = Status::error(std::strerror(rc < 0 ? errno : so_error));
       ::close(fd);
-      return -1;
+      return failed;
     }
   } else if (rc != 0) {
-    error = std::strerror(errno);
+    Status failed = Status::error(std::strerror(errno));
     ::close(fd);
-    return -1;
+    return failed;
   }
   ::fcntl(fd, F_SETFL, flags);
   return fd;
@@ -50,25 +46,21 @@ int connect_one(const addrinfo* ai, int timeout_ms, std::string& error) {
 
 }  // namespace
 
-std::unique_ptr<DaemonLink> DaemonLink::connect(const std::string& host, int port,
-                                                std::chrono::milliseconds connect_timeout,
-                                                std::chrono::milliseconds read_timeout, std::string& error) {
+Result<std::unique_ptr<DaemonLink>> DaemonLink::connect(const std::string& host, int port,
+                                                        std::chrono::milliseconds connect_timeout,
+                                                        std::chrono::milliseconds read_timeout) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* list = nullptr;
   int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
-  if (rc != 0) {
-    error = ::gai_strerror(rc);
-    return nullptr;
-  }
-  error = "no address";
-  int fd = -1;
-  for (const addrinfo* ai = list; ai && fd < 0; ai = ai->ai_next)
-    fd = connect_one(ai, static_cast<int>(connect_timeout.count()), error);
+  if (rc != 0) return Status::error(::gai_strerror(rc));
+  Result<int> fd = Status::error("no address");
+  for (const addrinfo* ai = list; ai && !fd; ai = ai->ai_next)
+    fd = connect_one(ai, static_cast<int>(connect_timeout.count()));
   ::freeaddrinfo(list);
-  if (fd < 0) return nullptr;
-  return std::unique_ptr<DaemonLink>(new DaemonLink(fd, read_timeout));
+  if (!fd) return fd.status();
+  return std::unique_ptr<DaemonLink>(new DaemonLink(*fd, read_timeout));
 }
 
 DaemonLink::~DaemonLink() {

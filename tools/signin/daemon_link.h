@@ -12,10 +12,11 @@ namespace mtjson::signin {
 
 class DaemonLink final : public LineChannel {
  public:
-  // Tries every address of host (IPv4 and IPv6); nullptr and `error` ("Connection refused") when
-  // none accepts within connect_timeout.
-  static std::unique_ptr<DaemonLink> connect(const std::string& host, int port, std::chrono::milliseconds connect_timeout,
-                                             std::chrono::milliseconds read_timeout, std::string& error);
+  // Tries every address of host (IPv4 and IPv6); an error ("Connection refused", the last
+  // address's) when none accepts within connect_timeout.
+  static Result<std::unique_ptr<DaemonLink>> connect(const std::string& host, int port,
+                                                     std::chrono::milliseconds connect_timeout,
+                                                     std::chrono::milliseconds read_timeout);
   ~DaemonLink() override;
   DaemonLink(const DaemonLink&) = delete;
   DaemonLink& operator=(const DaemonLink&) = delete;

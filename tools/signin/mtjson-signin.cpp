@@ -38,14 +38,11 @@ std::string default_system_version() {
 }
 
 // The layer we speak is the schema's: scheme.tl's "// LAYER N" marker, read by the tl library.
-int schema_layer(std::string& error) {
+mtjson::Result<int> schema_layer() {
   std::shared_ptr<const mtjson::tl::Schema> schema;
   auto status = mtjson::tl::load_schema_files(mtjson::tl::default_schema_paths(), schema);
-  if (!status) {
-    error = status.message();
-    return 0;
-  }
-  if (schema->layer() <= 0) error = "no \"// LAYER N\" line in scheme.tl";
+  if (!status) return status;
+  if (schema->layer() <= 0) return mtjson::Result<int>::error("no \"// LAYER N\" line in scheme.tl");
   return schema->layer();
 }
 
@@ -60,12 +57,12 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
-  std::string error;
   AppInfo app;
-  app.layer = schema_layer(error);
-  if (app.layer <= 0)
-    return failure(kExitUnreachable, "cannot read the TL schema (" + error +
+  auto layer = schema_layer();
+  if (!layer)
+    return failure(kExitUnreachable, "cannot read the TL schema (" + layer.message() +
                                          "): set MTJSON_SCHEMA_DIR to the directory holding scheme.tl");
+  app.layer = *layer;
   app.api_id = o.api_id;
   app.api_hash = o.api_hash;
   app.device_model = o.device_model;
@@ -94,10 +91,11 @@ int main(int argc, char** argv) {
   }
 
   const std::string daemon = o.host + ":" + std::to_string(o.port);
-  auto link = DaemonLink::connect(o.host, o.port, kConnectTimeout, kReadTimeout, error);
-  if (!link)
-    return failure(kExitUnreachable, "cannot reach the daemon at " + daemon + " (" + error +
+  auto connected = DaemonLink::connect(o.host, o.port, kConnectTimeout, kReadTimeout);
+  if (!connected)
+    return failure(kExitUnreachable, "cannot reach the daemon at " + daemon + " (" + connected.message() +
                                          "): start mtjson, or point --host/--port at it");
+  std::unique_ptr<DaemonLink> link = std::move(*connected);
 
   TerminalInput terminal;
   ScriptInput script;

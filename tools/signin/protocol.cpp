@@ -52,17 +52,11 @@ bool json_bool(const Json& object, const char* key) {
   return it != object.end() && it->is_boolean() && it->get<bool>();
 }
 
-std::optional<Answer> parse_answer(std::string_view line, std::string& error) {
+Result<Answer> parse_answer(std::string_view line) {
   Json j = Json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    error = "not a JSON object";
-    return std::nullopt;
-  }
+  if (j.is_discarded() || !j.is_object()) return Result<Answer>::error("not a JSON object");
   auto id = j.find("id");
-  if (id == j.end() || !id->is_number_integer()) {
-    error = "no integer \"id\"";
-    return std::nullopt;
-  }
+  if (id == j.end() || !id->is_number_integer()) return Result<Answer>::error("no integer \"id\"");
   Answer a;
   a.id = id->get<std::int64_t>();
   if (auto e = j.find("error"); e != j.end()) {

@@ -12,6 +12,7 @@
 
 // json_long: a TL long from JSON, an integer or a decimal string (decoders with longs_as_strings).
 #include "base/json_fields.h"
+#include "base/status.h"
 
 namespace mtjson::signin {
 
@@ -58,8 +59,8 @@ struct Answer {
   std::string detail;        // DaemonError: "msg"
 };
 
-// nullopt when the line is not a JSON object with an integer "id" (`error` says what it is).
-std::optional<Answer> parse_answer(std::string_view line, std::string& error);
+// An error when the line is not a JSON object with an integer "id" (saying what it is).
+Result<Answer> parse_answer(std::string_view line);
 
 // A string field of a TL object, "" when absent or not a string.
 std::string json_string(const Json& object, const char* key);

@@ -218,10 +218,9 @@ Step SigninFlow::on_input(std::string_view raw) {
 
 Step SigninFlow::on_line(std::string_view line) {
   if (state_ == State::Finished) return Step::wait();
-  std::string error;
-  auto parsed = parse_answer(line, error);
+  auto parsed = parse_answer(line);
   if (!parsed)
-    return fail(kExitUnreachable, "the daemon sent a line that is not a protocol answer (" + error +
+    return fail(kExitUnreachable, "the daemon sent a line that is not a protocol answer (" + parsed.message() +
                                       "): is --host/--port an mtjson daemon?");
   const Answer& a = *parsed;
   // Updates (id 0) and anything that is not the answer we wait for.

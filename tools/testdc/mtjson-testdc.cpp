@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   for (const MethodFault& f : o.faults.methods)
     if (!known_method(cfg.layers, f.method))
       return fail("--flood-wait: '" + f.method + "' is not a method of any loaded layer (or *)", 2);
-  for (const std::string& text : o.secrets) cfg.secrets.push_back(*mtjson::transport::parse_proxy_secret(text).secret);
+  for (const std::string& text : o.secrets) cfg.secrets.push_back(*mtjson::transport::parse_proxy_secret(text));
   cfg.host = o.host;
   cfg.port = o.port;
   cfg.dcs = o.dcs;

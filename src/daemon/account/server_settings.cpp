@@ -12,28 +12,25 @@ struct MtProxy {
   transport::ProxySecret secret;
 };
 
+constexpr const char* kProxyForms = "server.proxy: expected socks5://host:port, http://host:port or host:port:secret";
+
 // "host:port:secret"
-std::optional<MtProxy> parse_mtproxy(const std::string& text, std::string& error) {
+Result<MtProxy> parse_mtproxy(const std::string& text) {
   const auto last = text.rfind(':');
-  if (last == std::string::npos || last == 0) return std::nullopt;
+  if (last == std::string::npos || last == 0) return Result<MtProxy>::error(kProxyForms);
   const auto mid = text.rfind(':', last - 1);
-  if (mid == std::string::npos) return std::nullopt;
+  if (mid == std::string::npos) return Result<MtProxy>::error(kProxyForms);
   MtProxy p;
   p.host = text.substr(0, mid);
   const std::string port = text.substr(mid + 1, last - mid - 1);
   char* end = nullptr;
   const long v = std::strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end || v <= 0 || v > 65535) {
-    error = "server.proxy: bad MTProxy port '" + port + "'";
-    return std::nullopt;
-  }
+  if (port.empty() || *end || v <= 0 || v > 65535)
+    return Result<MtProxy>::error("server.proxy: bad MTProxy port '" + port + "'");
   p.port = static_cast<std::uint16_t>(v);
   auto s = transport::parse_proxy_secret(text.substr(last + 1));
-  if (!s.secret) {
-    error = "server.proxy: MTProxy secret: " + s.error;
-    return std::nullopt;
-  }
-  p.secret = *s.secret;
+  if (!s) return s.status().prefixed("server.proxy: MTProxy secret: ");
+  p.secret = *s;
   return p;
 }
 
@@ -75,67 +72,63 @@ nlohmann::json ServerSettings::to_json() const {
   return j;
 }
 
-bool ServerSettings::apply(const nlohmann::json& j, std::string& error) {
-  if (!j.is_object()) {
-    error = "server: expected an object";
-    return false;
-  }
+Status ServerSettings::apply(const nlohmann::json& j) {
+  if (!j.is_object()) return Status::error("server: expected an object");
   ServerSettings next = *this;
   bool endpoint_changed = false;
   for (auto& [key, v] : j.items()) {
     if (key == "host") {
-      if (!v.is_string() || v.get<std::string>().empty()) return error = "server.host: expected a non-empty string", false;
+      if (!v.is_string() || v.get<std::string>().empty()) return Status::error("server.host: expected a non-empty string");
       next.host = v.get<std::string>();
       endpoint_changed = true;
     } else if (key == "port") {
       if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > 65535)
-        return error = "server.port: expected an integer 1..65535", false;
+        return Status::error("server.port: expected an integer 1..65535");
       next.port = static_cast<std::uint16_t>(v.get<std::int64_t>());
       endpoint_changed = true;
     } else if (key == "dc") {
       if (!v.is_number_integer() || v.get<std::int64_t>() <= 0 || v.get<std::int64_t>() > 1000)
-        return error = "server.dc: expected a DC id (1..1000)", false;
+        return Status::error("server.dc: expected a DC id (1..1000)");
       next.dc = static_cast<int>(v.get<std::int64_t>());
     } else if (key == "test") {
-      if (!v.is_boolean()) return error = "server.test: expected true or false", false;
+      if (!v.is_boolean()) return Status::error("server.test: expected true or false");
       next.test = v.get<bool>();
       if (next.test != test && !j.contains("host")) {
         next.host.clear();  // Telegram's test/production addresses
         next.dc_addresses.clear();
       }
     } else if (key == "rsa") {
-      if (!v.is_string()) return error = "server.rsa: expected PEM text", false;
+      if (!v.is_string()) return Status::error("server.rsa: expected PEM text");
       crypto::PublicKeyRing ring;
-      if (auto st = ring.add_pem(v.get<std::string>()); !st) return error = "server.rsa: " + st.message(), false;
+      if (auto st = ring.add_pem(v.get<std::string>()); !st) return Status::error("server.rsa: " + st.message());
       next.rsa_pem = v.get<std::string>();
     } else if (key == "transport") {
-      if (!v.is_string()) return error = "server.transport: expected abridged|intermediate|padded|full", false;
+      if (!v.is_string()) return Status::error("server.transport: expected abridged|intermediate|padded|full");
       const std::string t = v.get<std::string>();
       if (t == "abridged") next.mode = transport::Mode::abridged;
       else if (t == "intermediate") next.mode = transport::Mode::intermediate;
       else if (t == "padded") next.mode = transport::Mode::padded_intermediate;
       else if (t == "full") next.mode = transport::Mode::full;
-      else return error = "server.transport: '" + t + "' is not abridged|intermediate|padded|full", false;
+      else return Status::error("server.transport: '" + t + "' is not abridged|intermediate|padded|full");
     } else if (key == "obfuscated") {
-      if (!v.is_boolean()) return error = "server.obfuscated: expected true or false", false;
+      if (!v.is_boolean()) return Status::error("server.obfuscated: expected true or false");
       next.obfuscated = v.get<bool>();
     } else if (key == "proxy") {
       if (v.is_null() || (v.is_string() && v.get<std::string>().empty())) {
         next.proxy.clear();
         continue;
       }
-      if (!v.is_string()) return error = "server.proxy: expected a string", false;
+      if (!v.is_string()) return Status::error("server.proxy: expected a string");
       const std::string p = v.get<std::string>();
       if (p.rfind("socks5://", 0) == 0 || p.rfind("socks5h://", 0) == 0 || p.rfind("http://", 0) == 0) {
         auto u = transport::parse_proxy_url(p);
-        if (!u.url) return error = "server.proxy: " + u.error, false;
+        if (!u) return u.status().prefixed("server.proxy: ");
       } else {
-        std::string e;
-        if (!parse_mtproxy(p, e)) return error = e.empty() ? "server.proxy: expected socks5://host:port, http://host:port or host:port:secret" : e, false;
+        if (auto m = parse_mtproxy(p); !m) return m.status();
       }
       next.proxy = p;
     } else {
-      return error = "server: unknown key '" + key + "'", false;
+      return Status::error("server: unknown key '" + key + "'");
     }
   }
   // The built-in address of the DC written out (a saved session of a production account) is the
@@ -144,7 +137,7 @@ bool ServerSettings::apply(const nlohmann::json& j, std::string& error) {
     if (auto h = builtin_dc_host(next.dc, next.test); h && *h == next.host) next.host.clear();
   // obfuscated2 wraps abridged/intermediate/padded only ("MTProto transports").
   if (next.obfuscated && next.mode == transport::Mode::full)
-    return error = "server: the full transport has no obfuscated form (use abridged, intermediate or padded)", false;
+    return Status::error("server: the full transport has no obfuscated form (use abridged, intermediate or padded)");
   // A different server has its own DC list; the address of one of the known DCs (a restored
   // session of another home DC) is the same server.
   if (endpoint_changed && (next.host != host || next.port != port)) {
@@ -152,7 +145,7 @@ bool ServerSettings::apply(const nlohmann::json& j, std::string& error) {
     if (!known || known->first != next.host || known->second != next.port) next.dc_addresses.clear();
   }
   *this = std::move(next);
-  return true;
+  return Status();
 }
 
 std::optional<std::pair<std::string, std::uint16_t>> ServerSettings::known_address(int dc_id) const {
@@ -171,15 +164,15 @@ ServerSettings ServerSettings::seen_from(int dc_id) const {
 
 std::optional<DcAddress> ServerSettings::address(int dc_id) const {
   DcAddress a;
-  std::string e;
   if (via_mtproxy()) {
-    auto p = parse_mtproxy(proxy, e);
+    auto p = parse_mtproxy(proxy);
     if (!p) return std::nullopt;
     a.host = p->host;  // the MTProxy forwards to the DC named in the obfuscated2 header
     a.port = p->port;
     return a;
   }
-  if (!proxy.empty()) a.proxy = transport::parse_proxy_url(proxy).url;
+  if (!proxy.empty())
+    if (auto u = transport::parse_proxy_url(proxy)) a.proxy = std::move(*u);
   if (auto known = known_address(dc_id)) {
     std::tie(a.host, a.port) = *known;
     return a;
@@ -204,9 +197,8 @@ Result<DcLinkConfig> ServerSettings::link_config(int dc_id) const {
   c.transport.mode = mode;
   c.transport.obfuscated = obfuscated;
   if (via_mtproxy()) {
-    std::string e;
-    auto p = parse_mtproxy(proxy, e);
-    if (!p) return Result<DcLinkConfig>::error(e);
+    auto p = parse_mtproxy(proxy);
+    if (!p) return p.status();
     c.transport.secret = p->secret;
     c.transport.obfuscated = true;
     if (auto m = p->secret.required_mode()) c.transport.mode = *m;

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/status.h"
 #include "crypto/telegram_keys.h"
 #include "daemon/dc/dc_link_io.h"
 #include "transport/codec.h"
@@ -32,7 +33,7 @@ struct ServerSettings {
 
   nlohmann::json to_json() const;
   // Applies the keys present in `j` over *this; on error names the key and leaves *this as it was.
-  bool apply(const nlohmann::json& j, std::string& error);
+  Status apply(const nlohmann::json& j);
 
   // Connection details for `dc_id`; nullopt when its address is unknown (ask help.getConfig).
   std::optional<DcAddress> address(int dc_id) const;

@@ -16,12 +16,8 @@ namespace {
 // "Security Guidelines for Client Developers", "Behavior in case of mismatch": a packet that fails the
 // decryption checks is discarded and the TCP connection made again. Other drops (a duplicate
 // msg_id after a reconnect, ...) are normal and keep the connection.
-bool undecryptable(const std::string& dropped_reason) {
-  using mtproto::session::DecryptError;
-  for (DecryptError e : {DecryptError::too_short, DecryptError::not_block_sized, DecryptError::unknown_auth_key,
-                         DecryptError::msg_key_mismatch, DecryptError::bad_length, DecryptError::bad_padding})
-    if (dropped_reason == mtproto::session::to_string(e)) return true;
-  return false;
+bool undecryptable(const mtproto::session::Dropped& dropped) {
+  return mtproto::session::is_decrypt_failure(dropped.reason);
 }
 
 }  // namespace
@@ -85,7 +81,7 @@ void DcLink::begin_connection(TimePoint now) {
 void DcLink::on_connected(TimePoint now) {
   if (state_ != State::connecting) return;
   if (auto st = connection_->start(); !st.ok()) {
-    lose_connection("transport: " + st.error, now);
+    lose_connection("transport: " + st.message(), now);
     return;
   }
   out_ = connection_->take_output();
@@ -256,8 +252,8 @@ void DcLink::on_frame(std::span<const std::uint8_t> payload, TimePoint now) {
       lose_connection("session: " + f->reason, now);
       return;
     }
-    if (auto* d = std::get_if<ss::Dropped>(&ev); d && undecryptable(d->reason)) {
-      lose_connection("undecryptable packet: " + d->reason, now);
+    if (auto* d = std::get_if<ss::Dropped>(&ev); d && undecryptable(*d)) {
+      lose_connection("undecryptable packet: " + d->detail, now);
       return;
     }
     if (std::holds_alternative<ss::Dropped>(ev) || std::holds_alternative<ss::Pong>(ev) ||
@@ -368,7 +364,7 @@ void DcLink::pump_session(TimePoint now) {
 void DcLink::send_frame(std::span<const std::uint8_t> payload) {
   if (auto st = connection_->send_frame(payload); !st.ok()) {
     // Only an oversized payload fails here; the session never builds one.
-    close_requested_ = "transport: " + st.error;
+    close_requested_ = "transport: " + st.message();
     return;
   }
   Bytes more = connection_->take_output();

@@ -37,8 +37,7 @@ Status apply_server_fields(ServerSettings& settings, const ServerFields& f) {
   if (f.proxy) j["proxy"] = *f.proxy;
   if (j.empty() && !f.invalid.ok()) return f.invalid;
   ServerSettings next = settings;
-  std::string error;
-  if (!next.apply(j, error)) return Status::error(error);
+  if (auto st = next.apply(j); !st) return st;
   // The keys before the bad one passed: the bad one is the answer.
   if (!f.invalid.ok()) return f.invalid;
   settings = std::move(next);

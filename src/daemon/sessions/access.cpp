@@ -39,13 +39,6 @@ Result<TokenEntry> parse_token_spec(const std::string& spec) {
   return e;
 }
 
-bool parse_token_spec(const std::string& spec, TokenEntry& out, std::string& error) {
-  auto parsed = parse_token_spec(spec);
-  if (!parsed) return error = parsed.message(), false;
-  out = std::move(*parsed);
-  return true;
-}
-
 std::optional<Grant> TokenSet::check(const std::string& token) const {
   const auto given = crypto::sha256(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(token.data()), token.size()));
   std::optional<Grant> found;

@@ -27,8 +27,6 @@ struct TokenEntry {
 // "TOKEN" or "TOKEN:name1,name2". A token is 8..256 printable ASCII characters without ':' or
 // spaces; names follow session_name.h. Error names the problem, never the token.
 Result<TokenEntry> parse_token_spec(const std::string& spec);
-// The same with an out-parameter, for the option parser until it takes the Result.
-bool parse_token_spec(const std::string& spec, TokenEntry& out, std::string& error);
 
 class TokenSet {
  public:

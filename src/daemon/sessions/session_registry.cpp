@@ -42,8 +42,8 @@ Result<std::shared_ptr<NamedSession>> SessionRegistry::open(const std::string& n
       if (!same_key((*r)->state.key)) return R::error(differs);
       record = std::move(**r);
       srv = daemon_.config().server;
-      if (std::string e; !record.server.empty() && !srv.apply(record.server, e))
-        return R::error("session '" + name + "': its file's " + e);
+      if (!record.server.empty())
+        if (auto st = srv.apply(record.server); !st) return R::error("session '" + name + "': its file's " + st.message());
       srv.dc = record.state.dc;
       loaded = true;
     }

@@ -39,13 +39,4 @@ Result<UpdateState> state_from_json(const json& j) {
   return s;
 }
 
-std::optional<UpdateState> state_from_json(const json& j, std::string& error) {
-  auto s = state_from_json(j);
-  if (!s) {
-    error = s.message();
-    return std::nullopt;
-  }
-  return std::move(*s);
-}
-
 }  // namespace mtjson::daemon::updates

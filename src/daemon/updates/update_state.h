@@ -28,7 +28,5 @@ struct UpdateState {
 nlohmann::json state_to_json(const UpdateState& s);
 // An error naming the field that is missing or not an integer.
 Result<UpdateState> state_from_json(const nlohmann::json& j);
-// The same with an out-parameter, for callers not converted yet.
-std::optional<UpdateState> state_from_json(const nlohmann::json& j, std::string& error);
 
 }  // namespace mtjson::daemon::updates

@@ -14,13 +14,13 @@ void ClientSession::handle_bad_server_salt(std::uint64_t msg_id, std::span<const
   r.read_i32();  // error_code (48)
   const std::uint64_t new_salt = r.read_u64();
   if (r.failed()) {
-    drop(ev, "bad_server_salt truncated");
+    drop(ev, DropReason::malformed, "bad_server_salt truncated");
     return;
   }
   std::vector<Request*> reqs = requests_for(bad_msg_id);
   const bool ours = !reqs.empty() || ids_.last() >= bad_msg_id;
   if (!ours) {
-    drop(ev, "bad_server_salt for a msg_id we did not send");
+    drop(ev, DropReason::not_ours, "bad_server_salt for a msg_id we did not send");
     return;
   }
   // Adopt the salt, and re-send the ignored message(s) with it under a new msg_id.
@@ -37,12 +37,12 @@ void ClientSession::handle_bad_msg_notification(std::uint64_t msg_id, std::span<
   r.read_u32();  // bad_msg_seqno
   const std::int32_t code = r.read_i32();
   if (r.failed()) {
-    drop(ev, "bad_msg_notification truncated");
+    drop(ev, DropReason::malformed, "bad_msg_notification truncated");
     return;
   }
   std::vector<Request*> reqs = requests_for(bad_msg_id);
   if (reqs.empty() && bad_msg_id > ids_.last()) {
-    drop(ev, "bad_msg_notification for a msg_id we did not send");
+    drop(ev, DropReason::not_ours, "bad_msg_notification for a msg_id we did not send");
     return;
   }
   switch (code) {

@@ -10,7 +10,7 @@ void ClientSession::handle_rpc_result(std::uint64_t msg_id, std::span<const std:
   r.read_u32();
   const std::uint64_t req_msg_id = r.read_u64();
   if (r.failed() || r.remaining() < 4) {
-    drop(ev, "rpc_result truncated");
+    drop(ev, DropReason::malformed, "rpc_result truncated");
     return;
   }
   std::span<const std::uint8_t> result = body.subspan(r.offset());
@@ -21,11 +21,12 @@ void ClientSession::handle_rpc_result(std::uint64_t msg_id, std::span<const std:
 
   Bytes unpacked;
   if (constructor_of(result) == ids::gzip_packed) {
-    std::string error;
-    if (!unpack_gzip(result, cfg_.max_inflated, unpacked, error)) {
-      ev.push_back(Fatal{"rpc_result: " + error});
+    auto inflated = unpack_gzip(result, cfg_.max_inflated);
+    if (!inflated) {
+      ev.push_back(Fatal{"rpc_result: " + inflated.message()});
       return;
     }
+    unpacked = std::move(*inflated);
     result = unpacked;
   }
   complete(*req, msg_id, result, ev);

@@ -18,7 +18,7 @@ void ClientSession::handle_msgs_ack(std::span<const std::uint8_t> body, Events& 
   r.read_u32();
   const auto acked = read_long_vector(r);
   if (r.failed()) {
-    drop(ev, "msgs_ack malformed");
+    drop(ev, DropReason::malformed, "msgs_ack malformed");
     return;
   }
   for (std::uint64_t id : acked) mark_acked(id);
@@ -32,7 +32,7 @@ void ClientSession::handle_new_session(std::span<const std::uint8_t> body, TimeP
   ns.unique_id = r.read_u64();
   ns.server_salt = r.read_u64();
   if (r.failed()) {
-    drop(ev, "new_session_created truncated");
+    drop(ev, DropReason::malformed, "new_session_created truncated");
     return;
   }
   server_salt_ = ns.server_salt;
@@ -49,7 +49,7 @@ void ClientSession::handle_pong(std::span<const std::uint8_t> body, Events& ev) 
   const std::uint64_t ping_msg_id = r.read_u64();
   const std::uint64_t ping_id = r.read_u64();
   if (r.failed()) {
-    drop(ev, "pong truncated");
+    drop(ev, DropReason::malformed, "pong truncated");
     return;
   }
   Request* req = table_.find(ping_msg_id);
@@ -80,13 +80,13 @@ void ClientSession::handle_future_salts(std::span<const std::uint8_t> body, Even
     fs.salts.push_back(s);
   }
   if (r.failed()) {
-    drop(ev, "future_salts malformed");
+    drop(ev, DropReason::malformed, "future_salts malformed");
     return;
   }
   // "Service Messages": req_msg_id must be our get_future_salts.
   Request* req = table_.find(req_msg_id);
   if (!req || req->kind != RequestKind::get_future_salts) {
-    drop(ev, "future_salts for a request we did not send");
+    drop(ev, DropReason::not_ours, "future_salts for a request we did not send");
     return;
   }
   table_.erase(req->key);
@@ -107,7 +107,7 @@ void ClientSession::handle_detailed_info(std::uint32_t ctor, std::span<const std
   r.read_i32();  // bytes
   r.read_i32();  // status
   if (r.failed()) {
-    drop(ev, "msg_detailed_info truncated");
+    drop(ev, DropReason::malformed, "msg_detailed_info truncated");
     return;
   }
   if (about) mark_acked(about);
@@ -135,7 +135,7 @@ void ClientSession::handle_state_req(std::uint64_t msg_id, std::span<const std::
   r.read_u32();
   const auto asked = read_long_vector(r);
   if (r.failed()) {
-    drop(ev, "msgs_state_req malformed");
+    drop(ev, DropReason::malformed, "msgs_state_req malformed");
     return;
   }
   queue_service(write_msgs_state_info(msg_id, state_info_bytes(asked)));
@@ -147,7 +147,7 @@ void ClientSession::handle_state_info(std::span<const std::uint8_t> body, TimePo
   const std::uint64_t req_msg_id = r.read_u64();
   const auto info = r.read_bytes();
   if (r.failed()) {
-    drop(ev, "msgs_state_info truncated");
+    drop(ev, DropReason::malformed, "msgs_state_info truncated");
     return;
   }
   auto it = std::find_if(state_requests_.begin(), state_requests_.end(),
@@ -173,7 +173,7 @@ void ClientSession::handle_all_info(std::span<const std::uint8_t> body, Events& 
   const auto listed = read_long_vector(r);
   const auto info = r.read_bytes();
   if (r.failed()) {
-    drop(ev, "msgs_all_info malformed");
+    drop(ev, DropReason::malformed, "msgs_all_info malformed");
     return;
   }
   for (std::size_t i = 0; i < listed.size() && i < info.size(); ++i)
@@ -186,7 +186,7 @@ void ClientSession::handle_resend_req(std::uint64_t msg_id, std::span<const std:
   r.read_u32();
   const auto wanted = read_long_vector(r);
   if (r.failed()) {
-    drop(ev, "msg_resend_req malformed");
+    drop(ev, DropReason::malformed, "msg_resend_req malformed");
     return;
   }
   bool all_known = true;
@@ -207,7 +207,7 @@ void ClientSession::handle_destroy_session_answer(std::uint32_t ctor, std::span<
   r.read_u32();
   const std::uint64_t sid = r.read_u64();
   if (r.failed()) {
-    drop(ev, "destroy_session answer truncated");
+    drop(ev, DropReason::malformed, "destroy_session answer truncated");
     return;
   }
   for (auto& [key, req] : table_.all()) {

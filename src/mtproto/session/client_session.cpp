@@ -95,21 +95,21 @@ void ClientSession::note_ack(std::uint64_t msg_id, bool content_related, TimePoi
   if (!ack_deadline_) ack_deadline_ = now + cfg_.ack_delay;
 }
 
-void ClientSession::drop(Events& ev, std::string reason) {
+void ClientSession::drop(Events& ev, DropReason reason, std::string detail) {
   ++dropped_count_;
-  ev.push_back(Dropped{std::move(reason)});
+  ev.push_back(Dropped{reason, std::move(detail)});
 }
 
 std::vector<ClientEvent> ClientSession::on_packet(std::span<const std::uint8_t> packet, TimePoint now) {
   Events ev;
   DecryptedMessage m;
   if (auto err = decrypt_packet(key_, Side::server, packet, m)) {
-    drop(ev, to_string(*err));
+    drop(ev, drop_reason(*err), to_string(*err));
     return ev;
   }
   // "Security Guidelines for Client Developers", "Checking session_id" and "Checking msg_id".
   if (m.header.session_id != session_id_) {
-    drop(ev, "session_id is not this session's");
+    drop(ev, DropReason::wrong_session, "session_id is not this session's");
     return ev;
   }
   handle_message(Incoming{m.header.msg_id, m.header.seq_no, m.body()}, now, ev, false);
@@ -118,7 +118,7 @@ std::vector<ClientEvent> ClientSession::on_packet(std::span<const std::uint8_t> 
 
 void ClientSession::handle_message(const Incoming& m, TimePoint now, Events& ev, bool in_container) {
   if ((m.msg_id & 1) == 0) {
-    drop(ev, "server msg_id with even parity");
+    drop(ev, DropReason::msg_id_parity, "server msg_id with even parity");
     return;
   }
   const WindowVerdict v = received_.insert(m.msg_id, m.seq_no);
@@ -126,13 +126,14 @@ void ClientSession::handle_message(const Incoming& m, TimePoint now, Events& ev,
     // A copy of something already processed: ack it again (our ack may have been lost) but do
     // not process it twice.
     if (v == WindowVerdict::duplicate) note_ack(m.msg_id, is_content_related_seqno(m.seq_no), now);
-    drop(ev, v == WindowVerdict::duplicate ? "duplicate msg_id" : "msg_id older than the replay window");
+    if (v == WindowVerdict::duplicate) drop(ev, DropReason::duplicate_msg_id, "duplicate msg_id");
+    else drop(ev, DropReason::msg_id_too_old, "msg_id older than the replay window");
     return;
   }
   note_ack(m.msg_id, is_content_related_seqno(m.seq_no), now);
   if (constructor_of(m.body) == ids::msg_container) {
     if (in_container) {
-      drop(ev, "msg_container nested in a msg_container");
+      drop(ev, DropReason::bad_container, "msg_container nested in a msg_container");
       return;
     }
     handle_container(m, now, ev);
@@ -142,16 +143,15 @@ void ClientSession::handle_message(const Incoming& m, TimePoint now, Events& ev,
 }
 
 void ClientSession::handle_container(const Incoming& m, TimePoint now, Events& ev) {
-  std::vector<InnerMessage> inner;
-  std::string error;
-  if (!parse_container(m.body, inner, error)) {
-    drop(ev, error);
+  auto inner = parse_container(m.body);
+  if (!inner) {
+    drop(ev, DropReason::bad_container, inner.message());
     return;
   }
   // Every inner message keeps its own msg_id: each is checked, deduplicated and acked by it.
-  for (const InnerMessage& im : inner) {
+  for (const InnerMessage& im : *inner) {
     if (im.msg_id >= m.msg_id) {
-      drop(ev, "container message msg_id not below the container's");
+      drop(ev, DropReason::bad_container, "container message msg_id not below the container's");
       continue;
     }
     handle_message(Incoming{im.msg_id, im.seq_no, im.body}, now, ev, true);
@@ -162,18 +162,21 @@ void ClientSession::dispatch(std::uint64_t msg_id, std::span<const std::uint8_t>
                              int depth) {
   const auto ctor = constructor_of(body);
   if (!ctor) {
-    drop(ev, "message shorter than a constructor id");
+    drop(ev, DropReason::malformed, "message shorter than a constructor id");
     return;
   }
   switch (*ctor) {
     case ids::gzip_packed: {
-      Bytes unpacked;
-      std::string error;
-      if (depth > 0 || !unpack_gzip(body, cfg_.max_inflated, unpacked, error)) {
-        drop(ev, depth > 0 ? "gzip_packed inside gzip_packed" : error);
+      if (depth > 0) {
+        drop(ev, DropReason::bad_gzip, "gzip_packed inside gzip_packed");
         return;
       }
-      dispatch(msg_id, unpacked, now, ev, depth + 1);
+      auto unpacked = unpack_gzip(body, cfg_.max_inflated);
+      if (!unpacked) {
+        drop(ev, DropReason::bad_gzip, unpacked.message());
+        return;
+      }
+      dispatch(msg_id, *unpacked, now, ev, depth + 1);
       return;
     }
     case ids::rpc_result: handle_rpc_result(msg_id, body, ev); return;
@@ -191,8 +194,8 @@ void ClientSession::dispatch(std::uint64_t msg_id, std::span<const std::uint8_t>
     case ids::msg_resend_req: handle_resend_req(msg_id, body, now, ev); return;
     case ids::destroy_session_ok:
     case ids::destroy_session_none: handle_destroy_session_answer(*ctor, body, ev); return;
-    case ids::msg_container: drop(ev, "msg_container inside gzip_packed"); return;
-    case ids::msg_copy: drop(ev, "msg_copy is not used (MTProto: Service Messages)"); return;
+    case ids::msg_container: drop(ev, DropReason::bad_container, "msg_container inside gzip_packed"); return;
+    case ids::msg_copy: drop(ev, DropReason::unsupported, "msg_copy is not used (MTProto: Service Messages)"); return;
     default: ev.push_back(Update{msg_id, Bytes(body.begin(), body.end())}); return;
   }
 }

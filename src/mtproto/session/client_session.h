@@ -99,7 +99,7 @@ class ClientSession {
   void requeue(Request& r, TimePoint now);
   void queue_service(Bytes body);
   void note_ack(std::uint64_t msg_id, bool content_related, TimePoint now);
-  void drop(Events& ev, std::string reason);
+  void drop(Events& ev, DropReason reason, std::string detail);
   void handle_message(const Incoming& m, TimePoint now, Events& ev, bool in_container);
   void dispatch(std::uint64_t msg_id, std::span<const std::uint8_t> body, TimePoint now, Events& ev, int depth);
   void handle_container(const Incoming& m, TimePoint now, Events& ev);

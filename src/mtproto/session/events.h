@@ -7,15 +7,64 @@
 #include <variant>
 #include <vector>
 
+#include "mtproto/session/packet_crypto.h"
 #include "mtproto/session/service_codec.h"
 
 namespace mtjson::mtproto::session {
 
 // --- shared ---
+// Why a packet or message was discarded: callers branch on the kind, the detail is for the log.
+enum class DropReason {
+  // A check of decrypt_packet failed (one value per DecryptError).
+  too_short,
+  not_block_sized,
+  unknown_auth_key,
+  msg_key_mismatch,
+  bad_length,
+  bad_padding,
+  // The decrypted message fails a check of "Security Guidelines for Client Developers".
+  wrong_session,       // session_id is not this session's
+  msg_id_parity,       // a server msg_id with even parity
+  duplicate_msg_id,    // already received (replayed or resent)
+  msg_id_too_old,      // below the replay window
+  // The message's content.
+  malformed,           // truncated or malformed (service) message
+  not_ours,            // names a msg_id or request this side did not send
+  bad_container,       // a msg_container that is malformed, nested or has a bad inner msg_id
+  bad_gzip,            // gzip_packed that is malformed, too big or nested
+  unsupported,         // msg_copy, or a container where a single message is expected
+};
+
+inline DropReason drop_reason(DecryptError e) {
+  switch (e) {
+    case DecryptError::too_short: return DropReason::too_short;
+    case DecryptError::not_block_sized: return DropReason::not_block_sized;
+    case DecryptError::unknown_auth_key: return DropReason::unknown_auth_key;
+    case DecryptError::msg_key_mismatch: return DropReason::msg_key_mismatch;
+    case DecryptError::bad_length: return DropReason::bad_length;
+    case DecryptError::bad_padding: return DropReason::bad_padding;
+  }
+  return DropReason::too_short;
+}
+
+// The packet failed the decryption checks (not just a message inside a good packet).
+inline bool is_decrypt_failure(DropReason r) {
+  switch (r) {
+    case DropReason::too_short:
+    case DropReason::not_block_sized:
+    case DropReason::unknown_auth_key:
+    case DropReason::msg_key_mismatch:
+    case DropReason::bad_length:
+    case DropReason::bad_padding: return true;
+    default: return false;
+  }
+}
+
 // A packet or message was discarded (decrypt failure, replay, bad session...). The caller may
 // close the connection ("Security Guidelines for Client Developers" recommends it for decrypt failures).
 struct Dropped {
-  std::string reason;
+  DropReason reason = DropReason::malformed;
+  std::string detail;  // what exactly, for the log ("msg_key mismatch")
 };
 
 // --- client role ---

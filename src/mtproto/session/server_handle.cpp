@@ -11,14 +11,13 @@ namespace mtjson::mtproto::session {
 void ServerSession::dispatch(std::uint64_t msg_id, std::span<const std::uint8_t> body, TimePoint now, Events& ev,
                              int depth) {
   const auto ctor = constructor_of(body);
-  if (!ctor) return drop(ev, "message shorter than a constructor id");
+  if (!ctor) return drop(ev, DropReason::malformed, "message shorter than a constructor id");
   switch (*ctor) {
     case ids::gzip_packed: {
-      Bytes unpacked;
-      std::string error;
-      if (depth > 0 || !unpack_gzip(body, cfg_.max_inflated, unpacked, error))
-        return drop(ev, depth > 0 ? "gzip_packed inside gzip_packed" : error);
-      return dispatch(msg_id, unpacked, now, ev, depth + 1);
+      if (depth > 0) return drop(ev, DropReason::bad_gzip, "gzip_packed inside gzip_packed");
+      auto unpacked = unpack_gzip(body, cfg_.max_inflated);
+      if (!unpacked) return drop(ev, DropReason::bad_gzip, unpacked.message());
+      return dispatch(msg_id, *unpacked, now, ev, depth + 1);
     }
     case ids::msgs_ack: return handle_ack(body);
     case ids::ping:
@@ -35,7 +34,7 @@ void ServerSession::dispatch(std::uint64_t msg_id, std::span<const std::uint8_t>
     case ids::http_wait:
       return;  // informational for us
     case ids::msg_container:
-    case ids::msg_copy: return drop(ev, "msg_container/msg_copy where a message is expected");
+    case ids::msg_copy: return drop(ev, DropReason::unsupported, "msg_container/msg_copy where a message is expected");
     default:
       running_.insert(msg_id);
       ev.push_back(Query{msg_id, Bytes(body.begin(), body.end())});

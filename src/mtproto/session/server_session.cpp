@@ -72,9 +72,9 @@ void ServerSession::start_session(std::uint64_t session_id) {
   force_container_ = false;
 }
 
-void ServerSession::drop(Events& ev, std::string reason) {
+void ServerSession::drop(Events& ev, DropReason reason, std::string detail) {
   ++dropped_count_;
-  ev.push_back(Dropped{std::move(reason)});
+  ev.push_back(Dropped{reason, std::move(detail)});
 }
 
 void ServerSession::notify(std::uint64_t bad_msg_id, std::uint32_t bad_seqno, std::int32_t code, TimePoint now) {
@@ -109,7 +109,7 @@ std::vector<ServerEvent> ServerSession::on_packet(std::span<const std::uint8_t> 
   Events ev;
   const auto key_id = packet_auth_key_id(packet);
   if (!key_id) {
-    drop(ev, "packet too short");
+    drop(ev, DropReason::too_short, "packet too short");
     return ev;
   }
   if (!key_ || key_->id != *key_id) {
@@ -123,7 +123,7 @@ std::vector<ServerEvent> ServerSession::on_packet(std::span<const std::uint8_t> 
   }
   DecryptedMessage m;
   if (auto err = decrypt_packet(*key_, Side::client, packet, m)) {
-    drop(ev, to_string(*err));
+    drop(ev, drop_reason(*err), to_string(*err));
     return ev;
   }
   return on_decrypted(*key_, m, now);
@@ -150,7 +150,7 @@ void ServerSession::handle_outer(std::uint64_t msg_id, std::uint32_t seq_no, std
     case TimeVerdict::ok: break;
   }
   switch (received_.check(msg_id)) {
-    case WindowVerdict::duplicate: return drop(ev, "duplicate msg_id (replayed packet)");
+    case WindowVerdict::duplicate: return drop(ev, DropReason::duplicate_msg_id, "duplicate msg_id (replayed packet)");
     case WindowVerdict::too_old: return notify(msg_id, seq_no, 20, now);
     case WindowVerdict::fresh: break;
   }
@@ -159,8 +159,9 @@ void ServerSession::handle_outer(std::uint64_t msg_id, std::uint32_t seq_no, std
   std::vector<InnerMessage> inner;
   const bool container = constructor_of(body) == ids::msg_container;
   if (container) {
-    std::string error;
-    if (!parse_container(body, inner, error)) return notify(msg_id, seq_no, 64, now);
+    auto parsed = parse_container(body);
+    if (!parsed) return notify(msg_id, seq_no, 64, now);
+    inner = std::move(*parsed);
     for (const InnerMessage& im : inner) {
       if (im.msg_id >= msg_id || im.msg_id % 4 != 0 || constructor_of(im.body) == ids::msg_container)
         return notify(msg_id, seq_no, 64, now);

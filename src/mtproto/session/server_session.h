@@ -94,7 +94,7 @@ class ServerSession {
   std::optional<std::int32_t> check_seqno(std::uint64_t msg_id, std::uint32_t seq_no,
                                           std::span<const std::uint8_t> body) const;
   void notify(std::uint64_t bad_msg_id, std::uint32_t bad_seqno, std::int32_t code, TimePoint now);
-  void drop(Events& ev, std::string reason);
+  void drop(Events& ev, DropReason reason, std::string detail);
   void handle_outer(std::uint64_t msg_id, std::uint32_t seq_no, std::span<const std::uint8_t> body,
                     std::uint64_t salt, TimePoint now, Events& ev);
   void handle_inner(std::uint64_t msg_id, std::uint32_t seq_no, std::span<const std::uint8_t> body, TimePoint now,

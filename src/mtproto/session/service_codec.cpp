@@ -218,59 +218,39 @@ Bytes write_container(std::span<const OutMessage> messages) {
   return out;
 }
 
-bool parse_container(std::span<const std::uint8_t> body, std::vector<InnerMessage>& out, std::string& error) {
+Result<std::vector<InnerMessage>> parse_container(std::span<const std::uint8_t> body) {
+  using R = Result<std::vector<InnerMessage>>;
   tl::WireReader r(body);
-  if (r.read_u32() != ids::msg_container) {
-    error = "not a msg_container";
-    return false;
-  }
+  if (r.read_u32() != ids::msg_container) return R::error("not a msg_container");
   const std::uint32_t count = r.read_u32();
-  if (r.failed() || count > kMaxContainerMessages) {
-    error = r.failed() ? "msg_container: truncated count" : "msg_container: more than 1024 messages";
-    return false;
-  }
-  out.clear();
+  if (r.failed() || count > kMaxContainerMessages)
+    return R::error(r.failed() ? "msg_container: truncated count" : "msg_container: more than 1024 messages");
+  std::vector<InnerMessage> out;
   out.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     InnerMessage m;
     m.msg_id = r.read_u64();
     m.seq_no = r.read_u32();
     const std::uint32_t bytes = r.read_u32();
-    if (!r.failed() && (bytes % 4 != 0 || bytes < 4)) {
-      error = "msg_container: message " + std::to_string(i) + " has a bad length " + std::to_string(bytes);
-      return false;
-    }
+    if (!r.failed() && (bytes % 4 != 0 || bytes < 4))
+      return R::error("msg_container: message " + std::to_string(i) + " has a bad length " + std::to_string(bytes));
     m.body = r.read_raw(bytes, "container message body");
-    if (r.failed()) {
-      error = "msg_container: message " + std::to_string(i) + " truncated (" + r.error_what() + ")";
-      return false;
-    }
+    if (r.failed())
+      return R::error("msg_container: message " + std::to_string(i) + " truncated (" + r.error_what() + ")");
     out.push_back(m);
   }
-  if (!r.at_end()) {
-    error = "msg_container: trailing bytes";
-    return false;
-  }
-  return true;
+  if (!r.at_end()) return R::error("msg_container: trailing bytes");
+  return out;
 }
 
-bool unpack_gzip(std::span<const std::uint8_t> body, std::size_t max_size, Bytes& out, std::string& error) {
+Result<Bytes> unpack_gzip(std::span<const std::uint8_t> body, std::size_t max_size) {
   tl::WireReader r(body);
-  if (r.read_u32() != ids::gzip_packed) {
-    error = "not gzip_packed";
-    return false;
-  }
+  if (r.read_u32() != ids::gzip_packed) return Result<Bytes>::error("not gzip_packed");
   auto packed = r.read_bytes();
-  if (r.failed()) {
-    error = "gzip_packed: truncated packed_data";
-    return false;
-  }
-  out.clear();
-  if (!tl::gzip_inflate(packed, max_size, out, error)) {
-    error = "gzip_packed: " + error;
-    return false;
-  }
-  return true;
+  if (r.failed()) return Result<Bytes>::error("gzip_packed: truncated packed_data");
+  auto inflated = tl::gzip_inflate(packed, max_size);
+  if (!inflated) return inflated.status().prefixed("gzip_packed: ");
+  return std::move(*inflated);
 }
 
 std::vector<std::uint64_t> read_long_vector(tl::WireReader& r) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "tl/wire_reader.h"
 
 namespace mtjson::mtproto::session {
@@ -71,10 +72,10 @@ struct InnerMessage {
 };
 // Parses a msg_container (body includes its constructor id). Each inner message's `bytes` must be
 // a multiple of 4 and lie within the container; the container must end exactly after the last.
-bool parse_container(std::span<const std::uint8_t> body, std::vector<InnerMessage>& out, std::string& error);
+Result<std::vector<InnerMessage>> parse_container(std::span<const std::uint8_t> body);
 
-// Unpacks gzip_packed (body includes its constructor id) into out, at most max_size bytes.
-bool unpack_gzip(std::span<const std::uint8_t> body, std::size_t max_size, Bytes& out, std::string& error);
+// Unpacks gzip_packed (body includes its constructor id), at most max_size bytes.
+Result<Bytes> unpack_gzip(std::span<const std::uint8_t> body, std::size_t max_size);
 
 // Vector<long> (boxed); fails the reader on a wrong id or more than kMaxIdsPerMessage entries.
 std::vector<std::uint64_t> read_long_vector(tl::WireReader& r);

@@ -39,10 +39,9 @@ inline std::vector<std::pair<std::uint64_t, Bytes>> open_packet(const AuthKey& k
   if (header) *header = m.header;
   std::vector<std::pair<std::uint64_t, Bytes>> out;
   if (constructor_of(m.body()) == ids::msg_container) {
-    std::vector<InnerMessage> inner;
-    std::string err;
-    if (!parse_container(m.body(), inner, err)) throw std::runtime_error(err);
-    for (auto& im : inner) out.emplace_back(im.msg_id, Bytes(im.body.begin(), im.body.end()));
+    auto inner = parse_container(m.body());
+    if (!inner) throw std::runtime_error(inner.message());
+    for (auto& im : *inner) out.emplace_back(im.msg_id, Bytes(im.body.begin(), im.body.end()));
   } else {
     out.emplace_back(m.header.msg_id, Bytes(m.body().begin(), m.body().end()));
   }

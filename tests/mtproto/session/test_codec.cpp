@@ -30,9 +30,9 @@ TEST_CASE("container round trip keeps every inner msg_id and seqno", "[codec][co
   const Bytes a = {1, 2, 3, 4}, b = {5, 6, 7, 8, 9, 10, 11, 12};
   const OutMessage msgs[] = {{100, 1, a}, {104, 3, b}, {108, 4, a}};
   const Bytes c = write_container(msgs);
-  std::vector<InnerMessage> out;
-  std::string err;
-  REQUIRE(parse_container(c, out, err));
+  auto parsed = parse_container(c);
+  REQUIRE(parsed);
+  const std::vector<InnerMessage>& out = *parsed;
   REQUIRE(out.size() == 3);
   CHECK(out[0].msg_id == 100);
   CHECK(out[1].msg_id == 104);
@@ -45,32 +45,35 @@ TEST_CASE("container parse errors name what is wrong", "[codec][container]") {
   const Bytes a = {1, 2, 3, 4};
   const OutMessage msgs[] = {{100, 1, a}};
   Bytes c = write_container(msgs);
-  std::vector<InnerMessage> out;
-  std::string err;
 
   Bytes truncated(c.begin(), c.end() - 2);
-  CHECK_FALSE(parse_container(truncated, out, err));
-  CHECK(err.find("truncated") != std::string::npos);
+  auto truncated_parsed = parse_container(truncated);
+  CHECK_FALSE(truncated_parsed);
+  CHECK(truncated_parsed.message().find("truncated") != std::string::npos);
 
   Bytes odd_len = c;
   odd_len[8 + 12] = 3;  // bytes = 3
-  CHECK_FALSE(parse_container(odd_len, out, err));
-  CHECK(err == "msg_container: message 0 has a bad length 3");
+  auto odd_len_parsed = parse_container(odd_len);
+  CHECK_FALSE(odd_len_parsed);
+  CHECK(odd_len_parsed.message() == "msg_container: message 0 has a bad length 3");
 
   Bytes trailing = c;
   trailing.insert(trailing.end(), {0, 0, 0, 0});
-  CHECK_FALSE(parse_container(trailing, out, err));
-  CHECK(err == "msg_container: trailing bytes");
+  auto trailing_parsed = parse_container(trailing);
+  CHECK_FALSE(trailing_parsed);
+  CHECK(trailing_parsed.message() == "msg_container: trailing bytes");
 
   Bytes huge;
   tl::WireWriter w(huge);
   w.write_u32(ids::msg_container);
   w.write_u32(1025);
-  CHECK_FALSE(parse_container(huge, out, err));
-  CHECK(err == "msg_container: more than 1024 messages");
+  auto huge_parsed = parse_container(huge);
+  CHECK_FALSE(huge_parsed);
+  CHECK(huge_parsed.message() == "msg_container: more than 1024 messages");
 
-  CHECK_FALSE(parse_container(a, out, err));
-  CHECK(err == "not a msg_container");
+  auto a_parsed = parse_container(a);
+  CHECK_FALSE(a_parsed);
+  CHECK(a_parsed.message() == "not a msg_container");
 }
 
 TEST_CASE("gzip_packed: unpack with a size cap; maybe_gzip only when it pays", "[codec][gzip]") {
@@ -78,12 +81,12 @@ TEST_CASE("gzip_packed: unpack with a size cap; maybe_gzip only when it pays", "
   auto packed = maybe_gzip(big, 512);
   REQUIRE(packed.has_value());
   CHECK(constructor_of(*packed) == ids::gzip_packed);
-  Bytes out;
-  std::string err;
-  REQUIRE(unpack_gzip(*packed, 1 << 20, out, err));
-  CHECK(out == big);
-  CHECK_FALSE(unpack_gzip(*packed, 100, out, err));  // the bomb guard
-  CHECK(err.rfind("gzip_packed: ", 0) == 0);
+  auto out = unpack_gzip(*packed, 1 << 20);
+  REQUIRE(out);
+  CHECK(*out == big);
+  auto capped = unpack_gzip(*packed, 100);  // the bomb guard
+  CHECK_FALSE(capped);
+  CHECK(capped.message().rfind("gzip_packed: ", 0) == 0);
   CHECK_FALSE(maybe_gzip(Bytes(100, 'a'), 512).has_value());  // small: sent as is
   Bytes noise(2000);
   std::mt19937 rng(1);
@@ -91,7 +94,7 @@ TEST_CASE("gzip_packed: unpack with a size cap; maybe_gzip only when it pays", "
   CHECK_FALSE(maybe_gzip(noise, 512).has_value());  // incompressible: sent as is
   Bytes corrupt = *packed;
   corrupt[20] ^= 0xff;
-  CHECK_FALSE(unpack_gzip(corrupt, 1 << 20, out, err));
+  CHECK_FALSE(unpack_gzip(corrupt, 1 << 20));
 }
 
 TEST_CASE("Vector<long> reader refuses more than 8192 ids or a short buffer", "[codec]") {

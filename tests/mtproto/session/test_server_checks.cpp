@@ -164,7 +164,8 @@ TEST_CASE("server: a re-sent query gets the cached answer, not a second executio
   CHECK(answers == 1);
   // The same outer packet again is a replay: dropped.
   auto ev = dc.send(qid, 1, q);
-  CHECK(of_type<Dropped>(ev).size() == 1);
+  REQUIRE(of_type<Dropped>(ev).size() == 1);
+  CHECK(of_type<Dropped>(ev)[0].reason == DropReason::duplicate_msg_id);
 }
 
 TEST_CASE("server: unknown auth key, msgs_state_req, get_future_salts, rpc_drop_answer", "[server]") {

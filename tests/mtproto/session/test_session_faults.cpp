@@ -108,7 +108,8 @@ TEST_CASE("replayed packet is rejected by the server", "[faults][replay]") {
   CHECK(p.server.dropped_count() == 1);
   const auto drops = of_type<Dropped>(p.server_events);
   REQUIRE(drops.size() == 1);
-  CHECK(drops[0].reason == "duplicate msg_id (replayed packet)");
+  CHECK(drops[0].reason == DropReason::duplicate_msg_id);
+  CHECK(drops[0].detail == "duplicate msg_id (replayed packet)");
 
   // A replayed server packet is dropped by the client too, and delivers nothing twice.
   const auto back = p.drain_server();
@@ -128,7 +129,9 @@ TEST_CASE("tampered packets are dropped and counted, never thrown", "[faults][ta
   bad[40] ^= 0x80;
   p.to_server(bad);
   CHECK(p.server.dropped_count() == 1);
-  CHECK(of_type<Dropped>(p.server_events).at(0).reason == "msg_key mismatch");
+  CHECK(of_type<Dropped>(p.server_events).at(0).reason == DropReason::msg_key_mismatch);
+  CHECK(of_type<Dropped>(p.server_events).at(0).detail == "msg_key mismatch");
+  CHECK(is_decrypt_failure(of_type<Dropped>(p.server_events).at(0).reason));
   Bytes cut(out[0].begin(), out[0].end() - 16);
   cut.resize(cut.size() - 3);
   p.to_server(cut);
@@ -140,7 +143,8 @@ TEST_CASE("tampered packets are dropped and counted, never thrown", "[faults][ta
   bad2[10] ^= 1;  // inside msg_key
   p.to_client(bad2);
   CHECK(p.client.dropped_count() == 1);
-  CHECK(of_type<Dropped>(p.client_events).at(0).reason == "msg_key mismatch");
+  CHECK(of_type<Dropped>(p.client_events).at(0).reason == DropReason::msg_key_mismatch);
+  CHECK(of_type<Dropped>(p.client_events).at(0).detail == "msg_key mismatch");
   p.to_client(back[0]);
   CHECK(p.results_for(1) == 1);
 }
@@ -153,11 +157,14 @@ TEST_CASE("packets for another session or with even server msg_ids are dropped b
   mtjson::crypto::ReplayRandom r;
   auto ev = p.client.on_packet(encrypt_packet(p.key, Side::server, h, bytes_of("abcd"), r), p.now);
   REQUIRE(of_type<Dropped>(ev).size() == 1);
-  CHECK(of_type<Dropped>(ev)[0].reason == "session_id is not this session's");
+  CHECK(of_type<Dropped>(ev)[0].reason == DropReason::wrong_session);
+  CHECK(of_type<Dropped>(ev)[0].detail == "session_id is not this session's");
+  CHECK_FALSE(is_decrypt_failure(of_type<Dropped>(ev)[0].reason));
   h.session_id = p.client.session_id();
   h.msg_id = raw_msg_id(p.now + 1s) & ~std::uint64_t{3};
   ev = p.client.on_packet(encrypt_packet(p.key, Side::server, h, bytes_of("abcd"), r), p.now);
-  CHECK(of_type<Dropped>(ev).at(0).reason == "server msg_id with even parity");
+  CHECK(of_type<Dropped>(ev).at(0).reason == DropReason::msg_id_parity);
+  CHECK(of_type<Dropped>(ev).at(0).detail == "server msg_id with even parity");
 }
 
 TEST_CASE("cancel: rpc_drop_answer, and the answer is never delivered", "[faults][drop]") {
@@ -246,7 +253,8 @@ TEST_CASE("injected service messages", "[faults][service]") {
   }
   SECTION("a notification about a msg_id we never sent is dropped") {
     auto ev = p.inject(write_bad_msg_notification(q + 4000000, 1, 16), false);
-    CHECK(of_type<Dropped>(ev).size() == 1);
+    REQUIRE(of_type<Dropped>(ev).size() == 1);
+    CHECK(of_type<Dropped>(ev)[0].reason == DropReason::not_ours);
     CHECK(p.client.time_offset() == Duration(0));
   }
   SECTION("msg_resend_req from the server re-sends our message under a new msg_id") {

@@ -247,7 +247,7 @@ class TestClient {
     auto packet = session->take_outgoing(now_tp());
     if (!packet) throw std::runtime_error("no packet to send");
     auto st = conn_->send_frame(*packet, true);
-    if (!st.ok()) throw std::runtime_error(st.error);
+    if (!st.ok()) throw std::runtime_error(st.message());
     ++packets_sent;
     write_out();
     return *packet;
@@ -306,7 +306,7 @@ class TestClient {
 
   void send(const Bytes& payload) {
     auto st = conn_->send_frame(payload);
-    if (!st.ok()) throw std::runtime_error(st.error);
+    if (!st.ok()) throw std::runtime_error(st.message());
     write_out();
   }
 
@@ -339,13 +339,13 @@ class TestClient {
     socket_.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
     socket_.set_option(asio::ip::tcp::no_delay(true));
     auto st = conn_->start();
-    if (!st.ok()) throw std::runtime_error(st.error);
+    if (!st.ok()) throw std::runtime_error(st.message());
   }
   void flush() {
     if (!session || closed) return;
     while (auto p = session->take_outgoing(now_tp())) {
       auto st = conn_->send_frame(*p);
-      if (!st.ok()) throw std::runtime_error(st.error);
+      if (!st.ok()) throw std::runtime_error(st.message());
       ++packets_sent;
     }
     write_out();

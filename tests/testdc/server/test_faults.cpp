@@ -263,8 +263,7 @@ TEST_CASE_METHOD(Faults, "flood_wait, error, migrate: forced rpc_errors by metho
 }
 
 TEST_CASE("--flood-wait METHOD:SECONDS:COUNT applies from the start", "[testdc][faults]") {
-  std::string error;
-  auto fault = parse_flood_wait("help.getNearestDc:5:2", error);
+  auto fault = parse_flood_wait("help.getNearestDc:5:2");
   REQUIRE(fault);
   Faults f([&](ServerConfig& cfg) { cfg.faults.methods.push_back(*fault); });
   auto c = f.connect(2);

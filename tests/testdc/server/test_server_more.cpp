@@ -162,8 +162,8 @@ TEST_CASE("--data: auth keys and accounts survive a restart", "[testdc][server]"
 
 TEST_CASE("transports: obfuscated2 and an MTProxy dd secret", "[testdc][server]") {
   auto secret = transport::parse_proxy_secret("dd00112233445566778899aabbccddeeff");
-  REQUIRE(secret.secret);
-  TestServer server({}, {*secret.secret});
+  REQUIRE(secret);
+  TestServer server({}, {*secret});
   ClientCodec codec{load_api("scheme.tl")};
   SECTION("obfuscated2, abridged") {
     transport::ClientOptions o;
@@ -177,7 +177,7 @@ TEST_CASE("transports: obfuscated2 and an MTProxy dd secret", "[testdc][server]"
   }
   SECTION("MTProxy secret, padded intermediate") {
     transport::ClientOptions o;
-    o.secret = *secret.secret;
+    o.secret = *secret;
     o.dc_id = 2;
     o.mode = transport::Mode::padded_intermediate;
     TestClient c(server.port(2), 2, std::move(o));

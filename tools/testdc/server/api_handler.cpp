@@ -144,20 +144,13 @@ Answer ApiHandler::execute(const CallContext& ctx, SessionApiState& s, std::uint
   return call_method(ctx, s, msg_id, body.subspan(u.method_offset));
 }
 
-bool ApiHandler::encode_json(tl::JsonToTl& encoder, const nlohmann::json& value, const tl::TypeExpr* type, Bytes& out,
-                             std::string& error) {
+Status ApiHandler::encode_json(tl::JsonToTl& encoder, const nlohmann::json& value, const tl::TypeExpr* type,
+                               Bytes& out) {
   scratch_ = value.dump();
   simdjson::dom::element doc;
-  if (auto err = parser_.parse(scratch_).get(doc); err) {
-    error = std::string("JSON from the world does not parse: ") + simdjson::error_message(err);
-    return false;
-  }
-  Status st = type ? encoder.encode(doc, *type, out) : encoder.encode_boxed(doc, out);
-  if (!st) {
-    error = st.message();
-    return false;
-  }
-  return true;
+  if (auto err = parser_.parse(scratch_).get(doc); err)
+    return Status::error(std::string("JSON from the world does not parse: ") + simdjson::error_message(err));
+  return type ? encoder.encode(doc, *type, out) : encoder.encode_boxed(doc, out);
 }
 
 Answer ApiHandler::call_method(const CallContext& ctx, SessionApiState& s, std::uint64_t msg_id,
@@ -246,10 +239,9 @@ Answer ApiHandler::call_method(const CallContext& ctx, SessionApiState& s, std::
   }
   Answer a;
   a.req_msg_id = msg_id;
-  std::string error;
-  if (!encode_json(*out_layer->encoder, res.result, &out_method->result, a.result, error)) {
+  if (auto st = encode_json(*out_layer->encoder, res.result, &out_method->result, a.result); !st) {
     if (log_) log_(where + ": " + method->name + ": answer does not encode in layer " +
-                   std::to_string(out_layer->layer) + ": " + error);
+                   std::to_string(out_layer->layer) + ": " + st.message());
     return error_answer(msg_id, 500, "INTERNAL_SERVER_ERROR");
   }
   if (verbose_ && log_) log_(where + ": " + method->name + " -> ok (layer " + std::to_string(out_layer->layer) + ")");
@@ -261,9 +253,8 @@ Answer ApiHandler::call_method(const CallContext& ctx, SessionApiState& s, std::
 std::optional<Bytes> ApiHandler::encode_updates(const SessionApiState& s, const nlohmann::json& updates) {
   LayerSchema& l = layer_of(s);
   Bytes out;
-  std::string error;
-  if (!encode_json(*l.encoder, updates, nullptr, out, error)) {
-    if (log_) log_("updates do not encode in layer " + std::to_string(l.layer) + ": " + error);
+  if (auto st = encode_json(*l.encoder, updates, nullptr, out); !st) {
+    if (log_) log_("updates do not encode in layer " + std::to_string(l.layer) + ": " + st.message());
     return std::nullopt;
   }
   return out;

@@ -100,8 +100,7 @@ class ApiHandler {
                      std::span<const std::uint8_t> method_bytes);
   void finish(SessionApiState& s, const Answer& a);
   void run_unblocked(const CallContext& ctx, SessionApiState& s, std::vector<Answer>& out);
-  bool encode_json(tl::JsonToTl& encoder, const nlohmann::json& value, const tl::TypeExpr* type, Bytes& out,
-                   std::string& error);
+  Status encode_json(tl::JsonToTl& encoder, const nlohmann::json& value, const tl::TypeExpr* type, Bytes& out);
 
   World& world_;
   LayerSchemas& layers_;

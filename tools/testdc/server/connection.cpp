@@ -161,7 +161,7 @@ void Connection::on_bytes(std::span<const std::uint8_t> bytes) {
     }
     if (d.kind == transport::Decoded::Kind::frame) on_frame(std::move(d.payload), d.quick_ack_requested);
   }
-  if (transport_.failed() && !closing_) close("transport: " + transport_.error());
+  if (transport_.failed() && !closing_) close("transport: " + transport_.error().message());
   if (!logged_open_ && transport_.established()) {
     logged_open_ = true;
     core_.info(name() + " open from " + peer_ + " (" + transport::describe_layers(transport_.layers()) + ")");
@@ -211,7 +211,7 @@ void Connection::collect_output(TimePoint now) {
     }
     while (auto packet = e->session.take_outgoing(now)) {
       if (auto st = transport_.send_frame(*packet); !st.ok()) {
-        close("transport: " + st.error);
+        close("transport: " + st.message());
         return;
       }
     }
@@ -268,7 +268,7 @@ void Connection::on_plain(std::span<const std::uint8_t> payload) {
     return close("handshake failed");
   }
   if (auto st = transport_.send_frame(hs::encode_plain(plain_ids_.next(), r->send)); !st.ok())
-    return close("transport: " + st.error);
+    return close("transport: " + st.message());
   if (r->done) {
     const hs::ServerResult& res = handshake_->result();
     core_.keys.add(res.auth_key, dc_id_, static_cast<std::uint64_t>(res.server_salt), core_.unix_now());
@@ -339,7 +339,7 @@ void Connection::on_encrypted(std::span<const std::uint8_t> payload, std::uint64
     } else if (auto* c = std::get_if<mtproto::session::SessionCreated>(&ev)) {
       if (core_.verbose) core_.info(name() + ": new session " + hex_id(c->session_id) + " on key " + hex_id(auth_key_id));
     } else if (auto* d = std::get_if<mtproto::session::Dropped>(&ev)) {
-      if (core_.verbose) core_.info(name() + ": dropped: " + d->reason);
+      if (core_.verbose) core_.info(name() + ": dropped: " + d->detail);
     }
   }
   if (drop_after_reached()) {
@@ -357,7 +357,7 @@ void Connection::send_quick_ack(const mtproto::AuthKey& key, const mtproto::sess
   const auto large = crypto::msg_key_large(crypto::AuthKeyView(key.key), crypto::Side::client, message.plaintext);
   const std::uint32_t token = crypto::quick_ack_token(large);
   if (auto st = transport_.send_quick_ack(token); !st.ok()) {
-    if (core_.verbose) core_.info(name() + ": quick ack not sent: " + st.error);
+    if (core_.verbose) core_.info(name() + ": quick ack not sent: " + st.message());
     return;
   }
   ++core_.stats.quick_acks_sent;

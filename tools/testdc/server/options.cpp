@@ -23,7 +23,7 @@ constexpr std::int64_t kMaxSkew = 10LL * 365 * 24 * 3600;
 
 }  // namespace
 
-std::optional<SeedAccount> parse_seed_account(const std::string& text, std::string& error) {
+Result<SeedAccount> parse_seed_account(const std::string& text) {
   SeedAccount a;
   std::size_t c1 = text.find(':');
   a.phone = text.substr(0, c1);
@@ -35,15 +35,13 @@ std::optional<SeedAccount> parse_seed_account(const std::string& text, std::stri
   if (!a.phone.empty() && a.phone[0] == '+') a.phone.erase(0, 1);
   bool digits = !a.phone.empty();
   for (char ch : a.phone) digits = digits && std::isdigit(static_cast<unsigned char>(ch));
-  if (!digits) {
-    error = "--seed-account: '" + text + "' is not PHONE[:FIRST[:PASSWORD]] with a numeric phone";
-    return std::nullopt;
-  }
+  if (!digits)
+    return Result<SeedAccount>::error("--seed-account: '" + text + "' is not PHONE[:FIRST[:PASSWORD]] with a numeric phone");
   if (a.first_name.empty()) a.first_name = "Test";
   return a;
 }
 
-std::optional<MethodFault> parse_flood_wait(const std::string& text, std::string& error) {
+Result<MethodFault> parse_flood_wait(const std::string& text) {
   const std::size_t c1 = text.find(':');
   const std::size_t c2 = c1 == std::string::npos ? std::string::npos : text.find(':', c1 + 1);
   MethodFault f;
@@ -57,10 +55,9 @@ std::optional<MethodFault> parse_flood_wait(const std::string& text, std::string
     ok = count && *count != 0;
     if (ok) f.remaining = static_cast<int>(*count);
   }
-  if (!ok) {
-    error = "--flood-wait: '" + text + "' is not METHOD:SECONDS[:COUNT] (SECONDS 0..31536000, COUNT >= 1 or -1)";
-    return std::nullopt;
-  }
+  if (!ok)
+    return Result<MethodFault>::error("--flood-wait: '" + text +
+                                      "' is not METHOD:SECONDS[:COUNT] (SECONDS 0..31536000, COUNT >= 1 or -1)");
   f.message = "FLOOD_WAIT_" + std::to_string(*seconds);
   return f;
 }
@@ -110,7 +107,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--secret") {
       if (!value(v)) return {std::nullopt, "--secret needs a value"};
       auto parsed = transport::parse_proxy_secret(v);
-      if (!parsed.secret) return {std::nullopt, "--secret: " + parsed.error};
+      if (!parsed) return {std::nullopt, "--secret: " + parsed.message()};
       o.secrets.push_back(v);
     } else if (flag == "--schema") {
       if (!value(v) || v.empty()) return {std::nullopt, "--schema needs a file"};
@@ -139,13 +136,13 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       o.faults.clock_skew = integer(v, "seconds", -kMaxSkew, kMaxSkew);
     } else if (flag == "--flood-wait") {
       if (!value(v)) return {std::nullopt, "--flood-wait needs METHOD:SECONDS[:COUNT]"};
-      auto f = parse_flood_wait(v, error);
-      if (!f) return {std::nullopt, error};
+      auto f = parse_flood_wait(v);
+      if (!f) return {std::nullopt, f.message()};
       o.faults.methods.push_back(*f);
     } else if (flag == "--seed-account") {
       if (!value(v)) return {std::nullopt, "--seed-account needs PHONE[:FIRST[:PASSWORD]]"};
-      auto seed = parse_seed_account(v, error);
-      if (!seed) return {std::nullopt, error};
+      auto seed = parse_seed_account(v);
+      if (!seed) return {std::nullopt, seed.message()};
       o.seeds.push_back(*seed);
     } else {
       return {std::nullopt, "unknown argument '" + args_in.arg() + "' (see --help)"};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "testdc/server/faults.h"
 #include "testdc/world/world.h"
 
@@ -36,8 +37,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args);
 std::string usage_text();
 
 // "PHONE[:FIRST[:PASSWORD]]"
-std::optional<SeedAccount> parse_seed_account(const std::string& text, std::string& error);
+Result<SeedAccount> parse_seed_account(const std::string& text);
 // "METHOD:SECONDS[:COUNT]" (--flood-wait)
-std::optional<MethodFault> parse_flood_wait(const std::string& text, std::string& error);
+Result<MethodFault> parse_flood_wait(const std::string& text);
 
 }  // namespace mtjson::testdc::server

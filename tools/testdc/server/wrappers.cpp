@@ -16,17 +16,13 @@ Status fail(const char* wrapper, std::size_t offset, const std::string& what) {
 }
 
 // Skips one boxed object of initConnection (proxy, params) by decoding it.
-bool skip_object(std::span<const std::uint8_t> body, std::size_t& pos, const tl::TlToJson& decoder,
-                 std::string& error) {
+Status skip_object(std::span<const std::uint8_t> body, std::size_t& pos, const tl::TlToJson& decoder) {
   std::string ignored;
   std::size_t consumed = 0;
   auto s = decoder.decode_boxed(body.subspan(pos), ignored, &consumed);
-  if (!s) {
-    error = s.message();
-    return false;
-  }
+  if (!s) return s;
   pos += consumed;
-  return true;
+  return Status();
 }
 
 }  // namespace
@@ -85,9 +81,10 @@ Status unwrap_query(std::span<const std::uint8_t> body, const tl::TlToJson& deco
         if (r.failed()) return fail("initConnection", pos, std::string("truncated ") + r.error_what());
         const std::size_t start = pos;
         pos += r.offset();
-        std::string error;
-        if ((flags & 1u) && !skip_object(body, pos, decoder, error)) return fail("initConnection.proxy", start, error);
-        if ((flags & 2u) && !skip_object(body, pos, decoder, error)) return fail("initConnection.params", start, error);
+        if (flags & 1u)
+          if (auto st = skip_object(body, pos, decoder); !st) return fail("initConnection.proxy", start, st.message());
+        if (flags & 2u)
+          if (auto st = skip_object(body, pos, decoder); !st) return fail("initConnection.params", start, st.message());
         u.init = std::move(info);
         break;
       }
