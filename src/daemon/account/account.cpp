@@ -330,10 +330,16 @@ void Account::retry_later(Pending& p, Duration delay) {
 void Account::arm_timer() {
   TimePoint next = pending_.next_due().value_or(TimePoint::max());
   if (auto t = tracker_.next_timer(); t && !closing_) next = std::min(next, *t);
-  if (next == TimePoint::max()) return;
+  // Every call re-arms: a wake-up that is already set no later than `next` stays (on_timer
+  // re-arms for what is left), so a burst of calls costs one timer, not one per call.
+  if (next >= alarm_at_) return;
+  alarm_at_ = next;
   std::weak_ptr<Account> self = weak_from_this();
   alarm_->set(next, [self] {
-    if (auto me = self.lock()) me->on_timer();
+    if (auto me = self.lock()) {
+      me->alarm_at_ = TimePoint::max();
+      me->on_timer();
+    }
   });
 }
 
@@ -371,6 +377,7 @@ void Account::close(std::function<void()> done) {
       d.link->close();
     }
   alarm_->cancel();
+  alarm_at_ = TimePoint::max();
   if (!any && on_closed_) std::exchange(on_closed_, nullptr)();
 }
 

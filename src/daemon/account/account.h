@@ -191,6 +191,7 @@ class Account : public std::enable_shared_from_this<Account> {
   std::set<AccountClient*> clients_;
   PendingCalls pending_;
   std::unique_ptr<Alarm> alarm_;
+  TimePoint alarm_at_ = TimePoint::max();  // when alarm_ fires; max: not set
   bool fetching_config_ = false;
   bool closing_ = false;
   std::function<void()> on_closed_;
