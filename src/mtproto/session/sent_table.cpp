@@ -4,8 +4,8 @@ namespace mtjson::mtproto::session {
 
 Request& SentTable::add(Request r) {
   r.key = r.msg_id;
+  r.earlier_msg_ids.clear();
   key_of_msg_id_[r.msg_id] = r.key;
-  msg_ids_of_key_[r.key].push_back(r.msg_id);
   const std::uint64_t key = r.key;
   return by_key_.insert_or_assign(key, std::move(r)).first->second;
 }
@@ -28,18 +28,17 @@ Request* SentTable::find_by_token(std::uint64_t token) {
 }
 
 void SentTable::rekey(Request& r, std::uint64_t new_msg_id) {
+  r.earlier_msg_ids.push_back(r.msg_id);
   r.msg_id = new_msg_id;
   key_of_msg_id_[new_msg_id] = r.key;
-  msg_ids_of_key_[r.key].push_back(new_msg_id);
 }
 
 void SentTable::erase(std::uint64_t key) {
-  auto ids = msg_ids_of_key_.find(key);
-  if (ids != msg_ids_of_key_.end()) {
-    for (std::uint64_t id : ids->second) key_of_msg_id_.erase(id);
-    msg_ids_of_key_.erase(ids);
-  }
-  by_key_.erase(key);
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return;
+  key_of_msg_id_.erase(it->second.msg_id);
+  for (std::uint64_t id : it->second.earlier_msg_ids) key_of_msg_id_.erase(id);
+  by_key_.erase(it);
 }
 
 }  // namespace mtjson::mtproto::session

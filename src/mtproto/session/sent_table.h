@@ -26,6 +26,7 @@ struct Request {
   bool content_related = true;
   RequestState state = RequestState::queued;
   std::uint64_t msg_id = 0;  // current copy
+  std::vector<std::uint64_t> earlier_msg_ids;  // of re-sent copies (usually none: no allocation)
   std::uint32_t seq_no = 0;
   TimePoint sent_at{};
   std::uint64_t ping_id = 0;         // ping: to report in Pong
@@ -51,7 +52,6 @@ class SentTable {
  private:
   std::map<std::uint64_t, Request> by_key_;
   std::unordered_map<std::uint64_t, std::uint64_t> key_of_msg_id_;
-  std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> msg_ids_of_key_;
 };
 
 }  // namespace mtjson::mtproto::session
