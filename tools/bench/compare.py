@@ -80,10 +80,13 @@ def stop(proc):
 
 def run_json(cmd, what, timeout):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    lines = [l for l in r.stdout.splitlines() if l.startswith('{')]
-    if r.returncode != 0 or not lines:
+    start = r.stdout.find('{')
+    if r.returncode != 0 or start < 0:
         sys.exit('compare: %s failed (exit %d): %s' % (what, r.returncode, (r.stderr or r.stdout).strip()[-800:]))
-    return json.loads(lines[-1]), r.stderr
+    try:
+        return json.loads(r.stdout[start:]), r.stderr
+    except ValueError as e:
+        sys.exit('compare: %s printed no JSON summary (%s): %s' % (what, e, r.stdout[-400:]))
 
 
 class Setup:
@@ -164,7 +167,7 @@ def strace_count(setup, args):
     with open(out) as f:
         for line in f:
             m = re.match(r'\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$', line)
-            if m:
+            if m and m.group(2) != 'total':
                 calls[m.group(2)] = int(m.group(1))
     # Everything the bench sent, setup (init) and warm-up included, crossed the traced daemon.
     return calls, j['sent'] + j['clients'] + j.get('warmup_answers', 0), j
