@@ -23,8 +23,8 @@ struct Bad {
 // An integer flag in lo..hi, `what` naming it in the error line ("a client count").
 std::int64_t integer(const std::string& flag, const std::string& v, const char* what, std::int64_t lo, std::int64_t hi) {
   auto n = cli::int_value(flag, v, what, lo, hi);
-  if (!n) throw Bad{n.error};
-  return n.value;
+  if (!n) throw Bad{n.message()};
+  return *n;
 }
 
 double seconds(const std::string& flag, const std::string& v, bool zero_ok) {

@@ -36,8 +36,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--port") {
       if (!(err = need(v, "the daemon's port"))) {
         auto port = cli::port_value(flag, v, false);
-        if (!port) err = port.error;
-        o.port = static_cast<int>(port.value);
+        if (!port) err = port.message();
+        else o.port = static_cast<int>(*port);
       }
     } else if (flag == "--phone") {
       if (!(err = need(v, "a phone number"))) {
@@ -54,8 +54,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--api-id") {
       if (!(err = need(v, "a number"))) {
         auto id = cli::int_value(flag, v, "an api_id from https://my.telegram.org/apps", 1, 2147483647);
-        if (!id) err = id.error;
-        o.api_id = static_cast<std::int32_t>(id.value);
+        if (!id) err = id.message();
+        else o.api_id = static_cast<std::int32_t>(*id);
       }
     } else if (flag == "--api-hash") {
       if (!(err = need(v, "a value"))) o.api_hash = v;

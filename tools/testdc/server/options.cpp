@@ -77,8 +77,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     std::string error;
     auto integer = [&](const std::string& text, const char* what, std::int64_t lo, std::int64_t hi) {
       auto n = cli::int_value(flag, text, what, lo, hi);
-      error = n.error;
-      return n.value;
+      error = n.message();
+      return n ? *n : 0;
     };
     std::string v;
     if (flag == "--help" || flag == "-h") {
@@ -93,8 +93,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--port") {
       if (!value(v)) return {std::nullopt, "--port needs a value"};
       auto port = cli::port_value(flag, v, true);
-      if (!port) return {std::nullopt, port.error};
-      o.port = static_cast<int>(port.value);
+      if (!port) return {std::nullopt, port.message()};
+      o.port = static_cast<int>(*port);
     } else if (flag == "--dcs") {
       if (!value(v)) return {std::nullopt, "--dcs needs a value"};
       o.dcs = static_cast<int>(integer(v, "a DC count", 1, 5));
@@ -115,8 +115,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--admin") {
       if (!value(v)) return {std::nullopt, "--admin needs a port"};
       auto port = cli::port_value(flag, v, true);
-      if (!port) return {std::nullopt, port.error};
-      o.admin_port = static_cast<int>(port.value);
+      if (!port) return {std::nullopt, port.message()};
+      o.admin_port = static_cast<int>(*port);
     } else if (flag == "--drop-after") {
       if (!value(v)) return {std::nullopt, "--drop-after needs a packet count"};
       const auto n = integer(v, "a packet count", 1, 1'000'000'000);
