@@ -86,14 +86,10 @@ SIGINT/SIGTERM: stop accepting, finish writing, close MTProto sessions cleanly, 
 )";
 }
 
-ParsedOptions parse_options(const std::vector<std::string>& args) {
-  ParsedOptions r;
+Result<Options> parse_options(const std::vector<std::string>& args) {
   Options o;
   DaemonConfig& d = o.daemon;
-  auto fail = [&](const std::string& e) {
-    r.error = e;
-    return r;
-  };
+  auto fail = [](const std::string& e) { return Result<Options>::error(e); };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string& out) {
@@ -226,8 +222,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
   if (d.testdc && !d.server.host.empty()) return fail("--testdc and --server exclude each other");
   if (d.server.obfuscated && d.server.mode == transport::Mode::full)
     return fail("--obfuscated: the full transport has no obfuscated form (use --transport abridged, intermediate or padded)");
-  r.options = std::move(o);
-  return r;
+  return o;
 }
 
 }  // namespace mtjson::daemon
