@@ -5,7 +5,7 @@
 
 namespace mtjson::signin {
 
-ParsedOptions parse_options(const std::vector<std::string>& args) {
+Result<Options> parse_options(const std::vector<std::string>& args) {
   Options o;
   cli::ArgReader args_in(args);
   while (args_in.next()) {
@@ -85,14 +85,14 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else {
       err = "unknown argument '" + args_in.arg() + "'";
     }
-    if (err) return {std::nullopt, *err};
+    if (err) return Result<Options>::error(*err);
   }
-  if (!o.phone.empty() && !o.bot_token.empty()) return {std::nullopt, "--phone and --bot-token exclude each other"};
+  if (!o.phone.empty() && !o.bot_token.empty()) return Result<Options>::error("--phone and --bot-token exclude each other");
   if (!o.check_file.empty()) {
     if (!o.phone.empty() || !o.bot_token.empty() || o.password || !o.out_file.empty())
-      return {std::nullopt, "--check FILE takes no --phone, --bot-token, --password or --out"};
+      return Result<Options>::error("--check FILE takes no --phone, --bot-token, --password or --out");
   }
-  return {std::move(o), {}};
+  return o;
 }
 
 Json server_value(const Options& o, const std::string& rsa_pem) {
