@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   }
   RunResult r = run_bench(o);
   if (!r.summary) {
-    std::cerr << "mtjson-bench: " << r.error << "\n";
+    std::cerr << "mtjson-bench: " << r.summary.message() << "\n";
     return r.exit_code;
   }
   std::string human = human_summary(*r.summary);
