@@ -30,14 +30,14 @@ std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t lo, st
   return v;
 }
 
-IntValue int_value(std::string_view flag, std::string_view text, std::string_view what, std::int64_t lo,
-                   std::int64_t hi) {
-  if (auto v = parse_int(text, lo, hi)) return {*v, {}};
-  return {0, std::string(flag) + ": '" + std::string(text) + "' is not " + std::string(what) + " (" +
-                 std::to_string(lo) + ".." + std::to_string(hi) + ")"};
+Result<std::int64_t> int_value(std::string_view flag, std::string_view text, std::string_view what,
+                               std::int64_t lo, std::int64_t hi) {
+  if (auto v = parse_int(text, lo, hi)) return *v;
+  return Result<std::int64_t>::error(std::string(flag) + ": '" + std::string(text) + "' is not " + std::string(what) +
+                                     " (" + std::to_string(lo) + ".." + std::to_string(hi) + ")");
 }
 
-IntValue port_value(std::string_view flag, std::string_view text, bool zero_ok) {
+Result<std::int64_t> port_value(std::string_view flag, std::string_view text, bool zero_ok) {
   return int_value(flag, text, "a port number", zero_ok ? 0 : 1, 65535);
 }
 

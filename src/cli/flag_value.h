@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+
 namespace mtjson::cli {
 
 // Walks a command line (without the program name) flag by flag. A flag's value is written
@@ -42,15 +44,10 @@ std::optional<std::int64_t> parse_int(std::string_view text, std::int64_t lo, st
 
 // An integer flag value, or the error line "FLAG: 'TEXT' is not WHAT (LO..HI)"; `what` names
 // the thing with its article ("a DC count", "milliseconds").
-struct IntValue {
-  std::int64_t value = 0;
-  std::string error;  // empty when the value is good
-  explicit operator bool() const { return error.empty(); }
-};
-IntValue int_value(std::string_view flag, std::string_view text, std::string_view what, std::int64_t lo,
+Result<std::int64_t> int_value(std::string_view flag, std::string_view text, std::string_view what, std::int64_t lo,
                    std::int64_t hi);
 // A TCP port; zero_ok when 0 means "any free port".
-IntValue port_value(std::string_view flag, std::string_view text, bool zero_ok);
+Result<std::int64_t> port_value(std::string_view flag, std::string_view text, bool zero_ok);
 
 // "HOST:PORT", or "[ADDR]:PORT" for an IPv6 address (returned without the brackets); a bare
 // IPv6 address is refused as ambiguous. nullopt when malformed or the port is not 1..65535.

@@ -86,14 +86,10 @@ SIGINT/SIGTERM: stop accepting, finish writing, close MTProto sessions cleanly, 
 )";
 }
 
-ParsedOptions parse_options(const std::vector<std::string>& args) {
-  ParsedOptions r;
+Result<Options> parse_options(const std::vector<std::string>& args) {
   Options o;
   DaemonConfig& d = o.daemon;
-  auto fail = [&](const std::string& e) {
-    r.error = e;
-    return r;
-  };
+  auto fail = [](const std::string& e) { return Result<Options>::error(e); };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string& out) {
@@ -104,8 +100,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     std::string v;
     double s = 0;
     // An integer flag in lo..hi: "--dc: 'x' is not a DC id (1..1000)", "--dc needs a DC id".
-    auto integer = [&](const char* what, std::int64_t lo, std::int64_t hi) -> cli::IntValue {
-      if (!value(v)) return {0, a + " needs " + what};
+    auto integer = [&](const char* what, std::int64_t lo, std::int64_t hi) -> Result<std::int64_t> {
+      if (!value(v)) return Result<std::int64_t>::error(a + " needs " + what);
       return cli::int_value(a, v, what, lo, hi);
     };
     if (a == "--help" || a == "-h") {
@@ -137,32 +133,32 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       d.session_idle_timeout = seconds(s);
     } else if (a == "--session-buffer") {
       auto n = integer("a number of updates", 0, 10000000);
-      if (!n) return fail(n.error);
-      d.session_buffer = static_cast<std::size_t>(n.value);
+      if (!n) return fail(n.message());
+      d.session_buffer = static_cast<std::size_t>(*n);
     } else if (a == "--host") {
       if (!value(d.host) || d.host.empty()) return fail("--host: expected an address");
     } else if (a == "--port") {
       auto n = integer("a port number", 0, 65535);
-      if (!n) return fail(n.error);
-      d.port = static_cast<std::uint16_t>(n.value);
+      if (!n) return fail(n.message());
+      d.port = static_cast<std::uint16_t>(*n);
     } else if (a == "--testdc-data") {
       if (!value(d.testdc_data) || d.testdc_data.empty()) return fail("--testdc-data: expected a directory");
       d.testdc = true;
     } else if (a == "--testdc-admin") {
       auto n = integer("a port number", 0, 65535);
-      if (!n) return fail(n.error);
-      d.testdc_admin = n.value == 0 ? -1 : static_cast<int>(n.value);
+      if (!n) return fail(n.message());
+      d.testdc_admin = *n == 0 ? -1 : static_cast<int>(*n);
       d.testdc = true;
     } else if (a == "--testdc-port") {
       // DC n listens on N+n-1: three DCs need N+2 <= 65535.
       auto n = integer("a port number", 0, 65533);
-      if (!n) return fail(n.error);
-      d.testdc_port = static_cast<int>(n.value);
+      if (!n) return fail(n.message());
+      d.testdc_port = static_cast<int>(*n);
       d.testdc = true;
     } else if (a == "--dc") {
       auto n = integer("a DC id", 1, 1000);
-      if (!n) return fail(n.error);
-      d.server.dc = static_cast<int>(n.value);
+      if (!n) return fail(n.message());
+      d.server.dc = static_cast<int>(*n);
     } else if (a == "--server") {
       if (!value(v)) return fail("--server: expected HOST:PORT");
       auto server = cli::parse_host_port(v);
@@ -185,8 +181,8 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       if (auto st = d.server.apply(nlohmann::json{{"proxy", v}}); !st) return fail("--proxy: " + st.message());
     } else if (a == "--api-id") {
       auto n = integer("an api_id", 0, 2147483647);
-      if (!n) return fail(n.error);
-      d.account.init.api_id = static_cast<std::int32_t>(n.value);
+      if (!n) return fail(n.message());
+      d.account.init.api_id = static_cast<std::int32_t>(*n);
     } else if (a == "--device-model") {
       if (!value(d.account.init.device_model)) return fail("--device-model: expected a value");
     } else if (a == "--system-version") {
@@ -207,12 +203,12 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       d.account.ping_interval = seconds(s);
     } else if (a == "--max-line") {
       auto n = integer("a size in bytes", 1024, 1ll << 31);
-      if (!n) return fail(n.error);
-      d.max_line = static_cast<std::size_t>(n.value);
+      if (!n) return fail(n.message());
+      d.max_line = static_cast<std::size_t>(*n);
     } else if (a == "--max-output") {
       auto n = integer("a size in bytes", 4096, 1ll << 34);
-      if (!n) return fail(n.error);
-      d.max_output = static_cast<std::size_t>(n.value);
+      if (!n) return fail(n.message());
+      d.max_output = static_cast<std::size_t>(*n);
     } else if (a == "--schema") {
       if (!value(o.schema_file)) return fail("--schema: expected a file");
     } else if (a == "--log-level") {
@@ -226,8 +222,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
   if (d.testdc && !d.server.host.empty()) return fail("--testdc and --server exclude each other");
   if (d.server.obfuscated && d.server.mode == transport::Mode::full)
     return fail("--obfuscated: the full transport has no obfuscated form (use --transport abridged, intermediate or padded)");
-  r.options = std::move(o);
-  return r;
+  return o;
 }
 
 }  // namespace mtjson::daemon

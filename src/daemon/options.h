@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "daemon/daemon.h"
 
 namespace mtjson::daemon {
@@ -18,12 +19,7 @@ struct Options {
   bool version = false;
 };
 
-struct ParsedOptions {
-  std::optional<Options> options;
-  std::string error;
-};
-
-ParsedOptions parse_options(const std::vector<std::string>& args);
+Result<Options> parse_options(const std::vector<std::string>& args);
 std::string usage_text();
 
 }  // namespace mtjson::daemon

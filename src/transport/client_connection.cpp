@@ -86,8 +86,8 @@ void ClientConnection::feed_stream(std::span<const std::uint8_t> bytes) {
 
 void ClientConnection::feed_record_layer(std::span<const std::uint8_t> bytes) {
   std::vector<std::uint8_t> app;
-  std::string err = records_->feed(bytes, app);
-  if (!err.empty()) return fail(err);
+  Status fed = records_->feed(bytes, app);
+  if (!fed) return fail(fed.message());
   feed_stream(app);
 }
 

@@ -21,75 +21,58 @@ namespace mtjson::transport {
 
 namespace {
 
-asio::awaitable<std::string> connect_tcp(asio::ip::tcp::socket& socket, const std::string& host, std::uint16_t port) {
+asio::awaitable<Status> connect_tcp(asio::ip::tcp::socket& socket, const std::string& host, std::uint16_t port) {
   std::error_code ec;
   asio::ip::tcp::resolver resolver(socket.get_executor());
   auto endpoints =
       co_await resolver.async_resolve(host, std::to_string(port), asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return "resolve " + host + ": " + ec.message();
+  if (ec) co_return Status::error("resolve " + host + ": " + ec.message());
   co_await asio::async_connect(socket, endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return "connect " + host + ":" + std::to_string(port) + ": " + ec.message();
+  if (ec) co_return Status::error("connect " + host + ":" + std::to_string(port) + ": " + ec.message());
   socket.set_option(asio::ip::tcp::no_delay(true), ec);  // best effort
-  co_return std::string{};
+  co_return Status();
 }
 
 template <class Handshake>
-asio::awaitable<DialResult> run_handshake(asio::ip::tcp::socket& socket, Handshake& hs, std::vector<std::uint8_t> first) {
-  DialResult result;
+asio::awaitable<Result<Dialed>> run_handshake(asio::ip::tcp::socket& socket, Handshake& hs,
+                                              std::vector<std::uint8_t> first) {
+  using R = Result<Dialed>;
   std::error_code ec;
-  if (first.empty()) {
-    result.error = "proxy handshake could not start";
-    co_return result;
-  }
+  if (first.empty()) co_return R::error("proxy handshake could not start");
   co_await asio::async_write(socket, asio::buffer(first), asio::redirect_error(asio::use_awaitable, ec));
   std::array<std::uint8_t, 4096> buf{};
   for (;;) {
-    if (ec) {
-      result.error = "proxy: " + ec.message();
-      co_return result;
-    }
+    if (ec) co_return R::error("proxy: " + ec.message());
     const std::size_t n = co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      result.error = "proxy closed the connection during the handshake: " + ec.message();
-      co_return result;
-    }
+    if (ec) co_return R::error("proxy closed the connection during the handshake: " + ec.message());
     ProxyStep step = hs.on_bytes(std::span(buf.data(), n));
-    if (step.status == ProxyStep::Status::error) {
-      result.error = step.reason;
-      co_return result;
-    }
+    if (step.status == ProxyStep::Status::error) co_return R::error(step.reason);
     if (!step.to_send.empty()) {
       co_await asio::async_write(socket, asio::buffer(step.to_send), asio::redirect_error(asio::use_awaitable, ec));
     }
     if (step.status == ProxyStep::Status::done) {
-      if (ec) result.error = "proxy: " + ec.message();
-      result.leftover = std::move(step.leftover);
-      co_return result;
+      if (ec) co_return R::error("proxy: " + ec.message());
+      co_return R(Dialed{std::move(step.leftover)});
     }
   }
 }
 
 }  // namespace
 
-asio::awaitable<DialResult> dial(asio::ip::tcp::socket& socket, std::string host, std::uint16_t port,
-                                 std::optional<ProxyUrl> proxy) {
-  DialResult result;
+asio::awaitable<Result<Dialed>> dial(asio::ip::tcp::socket& socket, std::string host, std::uint16_t port,
+                                     std::optional<ProxyUrl> proxy) {
+  using R = Result<Dialed>;
   if (!proxy) {
-    result.error = co_await connect_tcp(socket, host, port);
-    co_return result;
+    Status connected = co_await connect_tcp(socket, host, port);
+    if (!connected) co_return R(connected);
+    co_return R(Dialed{});
   }
-  result.error = co_await connect_tcp(socket, proxy->host, proxy->port);
-  if (!result.ok()) {
-    result.error = "proxy " + result.error;
-    co_return result;
-  }
+  Status connected = co_await connect_tcp(socket, proxy->host, proxy->port);
+  if (!connected) co_return R(connected.prefixed("proxy "));
   if (proxy->kind == ProxyUrl::Kind::socks5) {
     Socks5Handshake hs(host, port, proxy->credentials);
     auto first = hs.start();
-    if (first.empty()) {
-      result.error = hs.error().message();
-      co_return result;
-    }
+    if (first.empty()) co_return R(hs.error());
     co_return co_await run_handshake(socket, hs, std::move(first));
   }
   HttpConnectHandshake hs(host, port, proxy->credentials);

@@ -13,18 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "transport/proxy_url.h"
 
 namespace mtjson::transport {
 
-struct DialResult {
-  std::string error;                   // empty = connected
-  std::vector<std::uint8_t> leftover;  // bytes the proxy sent after its handshake (normally none)
-  bool ok() const { return error.empty(); }
+// A connected socket's extra: the bytes a proxy sent after its handshake (normally none).
+struct Dialed {
+  std::vector<std::uint8_t> leftover;
 };
 
-// Never throws for network errors: they come back in DialResult::error.
-asio::awaitable<DialResult> dial(asio::ip::tcp::socket& socket, std::string host, std::uint16_t port,
-                                 std::optional<ProxyUrl> proxy = std::nullopt);
+// Never throws for network errors: they come back as the Result's error.
+asio::awaitable<Result<Dialed>> dial(asio::ip::tcp::socket& socket, std::string host, std::uint16_t port,
+                                     std::optional<ProxyUrl> proxy = std::nullopt);
 
 }  // namespace mtjson::transport

@@ -38,8 +38,8 @@ void ServerConnection::on_bytes_received(std::span<const std::uint8_t> bytes) {
     case Stage::ready:
       if (records_) {
         std::vector<std::uint8_t> app;
-        std::string err = records_->feed(bytes, app);
-        if (!err.empty()) return fail(err);
+        Status fed = records_->feed(bytes, app);
+        if (!fed) return fail(fed.message());
         return feed_after_tls(app);
       }
       return feed_after_tls(bytes);

@@ -19,41 +19,43 @@ void write_tls_records(std::span<const std::uint8_t> data, std::vector<std::uint
 
 void write_change_cipher_spec(std::vector<std::uint8_t>& out) { out.insert(out.end(), {0x14, 0x03, 0x03, 0x00, 0x01, 0x01}); }
 
-std::string TlsRecordReader::feed(std::span<const std::uint8_t> in_bytes, std::vector<std::uint8_t>& app_data) {
-  if (!failed_.empty()) return failed_;
+Status TlsRecordReader::feed(std::span<const std::uint8_t> in_bytes, std::vector<std::uint8_t>& app_data) {
+  if (!failed_) return failed_;
   in_.append(in_bytes);
   while (in_.size() >= 5) {
     auto v = in_.view();
     const std::uint8_t type = v[0];
     const std::size_t length = load_be16(v.subspan(3));
+    std::string bad;  // empty: the header is acceptable
     if (v[1] != 0x03 || v[2] != 0x03) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "fake TLS: record version %02x%02x is not 0303", v[1], v[2]);
-      failed_ = buf;
+      bad = buf;
     } else if (type == 0x17) {
-      if (length == 0 || length > kMaxTlsRecord) failed_ = "fake TLS: record length " + std::to_string(length) + " out of range";
+      if (length == 0 || length > kMaxTlsRecord) bad = "fake TLS: record length " + std::to_string(length) + " out of range";
     } else if (type == 0x14) {
       // ChangeCipherSpec is a single 01 byte; it carries nothing.
-      if (length != 1) failed_ = "fake TLS: malformed ChangeCipherSpec record";
+      if (length != 1) bad = "fake TLS: malformed ChangeCipherSpec record";
     } else {
       char buf[64];
       std::snprintf(buf, sizeof buf, "fake TLS: unexpected record type 0x%02x", type);
-      failed_ = buf;
+      bad = buf;
     }
-    if (!failed_.empty()) {
+    if (!bad.empty()) {
+      failed_ = Status::error(std::move(bad));
       in_.clear();
       return failed_;
     }
     if (in_.size() < 5 + length) break;
     if (type == 0x14 && v[5] != 0x01) {
-      failed_ = "fake TLS: malformed ChangeCipherSpec record";
+      failed_ = Status::error("fake TLS: malformed ChangeCipherSpec record");
       in_.clear();
       return failed_;
     }
     if (type == 0x17) append_bytes(app_data, v.subspan(5, length));
     in_.consume(5 + length);
   }
-  return {};
+  return Status();
 }
 
 }  // namespace mtjson::transport

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "transport/byte_queue.h"
 
 namespace mtjson::transport {
@@ -25,12 +26,12 @@ void write_change_cipher_spec(std::vector<std::uint8_t>& out);
 class TlsRecordReader {
  public:
   // Unwraps complete records of in_bytes (plus what was left from before) into app_data.
-  // Returns an error message (and stays failed) on a malformed record, empty otherwise.
-  std::string feed(std::span<const std::uint8_t> in_bytes, std::vector<std::uint8_t>& app_data);
+  // An error (and the reader stays failed, giving it again) on a malformed record.
+  Status feed(std::span<const std::uint8_t> in_bytes, std::vector<std::uint8_t>& app_data);
 
  private:
   ByteQueue in_;
-  std::string failed_;
+  Status failed_;
 };
 
 }  // namespace mtjson::transport

@@ -11,18 +11,18 @@ namespace {
 
 Options ok(std::vector<std::string> args) {
   auto p = parse_options(args);
-  INFO(p.error);
-  REQUIRE(p.options);
-  REQUIRE(p.error.empty());
-  return *p.options;
+  INFO(p.message());
+  REQUIRE(p);
+  REQUIRE(p.message().empty());
+  return *p;
 }
 
 std::string bad(std::vector<std::string> args) {
   auto p = parse_options(args);
-  REQUIRE_FALSE(p.options);
-  REQUIRE_FALSE(p.error.empty());
-  CHECK(p.error.find('\n') == std::string::npos);  // one line
-  return p.error;
+  REQUIRE_FALSE(p);
+  REQUIRE_FALSE(p.message().empty());
+  CHECK(p.message().find('\n') == std::string::npos);  // one line
+  return p.message();
 }
 
 bool starts(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }

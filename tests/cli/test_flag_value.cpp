@@ -52,17 +52,17 @@ TEST_CASE("parse_int: the whole text, in range", "[cli]") {
 TEST_CASE("int_value and port_value: one line naming the flag, the text and the range", "[cli]") {
   auto dcs = int_value("--dcs", "3", "a DC count", 1, 5);
   CHECK(dcs);
-  CHECK(dcs.value == 3);
-  CHECK(dcs.error.empty());
+  CHECK(*dcs == 3);
+  CHECK(dcs.message().empty());
   auto zero = int_value("--dcs", "0", "a DC count", 1, 5);
   CHECK_FALSE(zero);
-  CHECK(zero.error == "--dcs: '0' is not a DC count (1..5)");
-  CHECK(int_value("--clock-skew", "10y", "seconds", -10, 10).error == "--clock-skew: '10y' is not seconds (-10..10)");
+  CHECK(zero.message() == "--dcs: '0' is not a DC count (1..5)");
+  CHECK(int_value("--clock-skew", "10y", "seconds", -10, 10).message() == "--clock-skew: '10y' is not seconds (-10..10)");
 
-  CHECK(port_value("--port", "0", true).value == 0);
-  CHECK(port_value("--port", "65535", false).value == 65535);
-  CHECK(port_value("--port", "0", false).error == "--port: '0' is not a port number (1..65535)");
-  CHECK(port_value("--admin", "70000", true).error == "--admin: '70000' is not a port number (0..65535)");
+  CHECK(port_value("--port", "0", true).value() == 0);
+  CHECK(port_value("--port", "65535", false).value() == 65535);
+  CHECK(port_value("--port", "0", false).message() == "--port: '0' is not a port number (1..65535)");
+  CHECK(port_value("--admin", "70000", true).message() == "--admin: '70000' is not a port number (0..65535)");
 }
 
 TEST_CASE("parse_host_port: HOST:PORT and [IPv6]:PORT", "[cli]") {

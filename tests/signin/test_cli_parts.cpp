@@ -24,7 +24,7 @@ namespace crypto = mtjson::crypto;
 
 namespace {
 
-ParsedOptions parse(std::vector<std::string> args) { return parse_options(args); }
+mtjson::Result<Options> parse(std::vector<std::string> args) { return parse_options(args); }
 
 struct TempDir {
   fs::path path;
@@ -46,40 +46,40 @@ unsigned mode_of(const fs::path& p) {
 
 TEST_CASE("options: defaults and every flag", "[options]") {
   auto d = parse({});
-  REQUIRE(d.options);
-  CHECK(d.options->host == "localhost");
-  CHECK(d.options->port == 1543);
-  CHECK(d.options->lang_code == "en");
-  CHECK_FALSE(d.options->json);
-  CHECK(server_value(*d.options, "").is_null());
+  REQUIRE(d);
+  CHECK(d->host == "localhost");
+  CHECK(d->port == 1543);
+  CHECK(d->lang_code == "en");
+  CHECK_FALSE(d->json);
+  CHECK(server_value(*d, "").is_null());
 
   auto o = parse({"--host", "127.0.0.1", "--port=1600", "--phone", "+999 662 1234", "--password", "pw",
                   "--api-id", "17", "--api-hash", "hh", "--device-model", "dm", "--system-version", "sv",
                   "--app-version", "av", "--lang-code", "de", "--server", "10.0.0.1:443", "--rsa", "k.pem",
                   "--out", "s.json", "--json", "--test"});
-  REQUIRE(o.options);
-  CHECK(o.options->port == 1600);
-  CHECK(o.options->phone == "9996621234");
-  CHECK(*o.options->password == "pw");
-  CHECK(*o.options->api_id == 17);
-  CHECK(*o.options->api_hash == "hh");
-  CHECK(o.options->device_model == "dm");
-  CHECK(o.options->system_version == "sv");
-  CHECK(o.options->app_version == "av");
-  CHECK(o.options->lang_code == "de");
-  CHECK(o.options->out_file == "s.json");
-  CHECK(o.options->json);
-  Json server = server_value(*o.options, "-----BEGIN RSA PUBLIC KEY-----\n...");
+  REQUIRE(o);
+  CHECK(o->port == 1600);
+  CHECK(o->phone == "9996621234");
+  CHECK(*o->password == "pw");
+  CHECK(*o->api_id == 17);
+  CHECK(*o->api_hash == "hh");
+  CHECK(o->device_model == "dm");
+  CHECK(o->system_version == "sv");
+  CHECK(o->app_version == "av");
+  CHECK(o->lang_code == "de");
+  CHECK(o->out_file == "s.json");
+  CHECK(o->json);
+  Json server = server_value(*o, "-----BEGIN RSA PUBLIC KEY-----\n...");
   CHECK(server == Json{{"host", "10.0.0.1"}, {"port", 443}, {"rsa", "-----BEGIN RSA PUBLIC KEY-----\n..."}, {"test", true}});
-  CHECK(server_value(*parse({"--test"}).options, "") == Json{{"test", true}});
+  CHECK(server_value(*parse({"--test"}), "") == Json{{"test", true}});
 }
 
 TEST_CASE("options: bad values name the flag", "[options]") {
   auto bad = [](std::vector<std::string> args, const std::string& fragment) {
     auto r = parse_options(args);
-    INFO(r.error);
-    CHECK_FALSE(r.options);
-    CHECK_THAT(r.error, Catch::Contains(fragment));
+    INFO(r.message());
+    CHECK_FALSE(r);
+    CHECK_THAT(r.message(), Catch::Contains(fragment));
   };
   bad({"--port", "0"}, "--port");
   bad({"--port"}, "--port needs");
@@ -96,9 +96,9 @@ TEST_CASE("options: bad values name the flag", "[options]") {
   bad({"--port", "x"}, "--port: 'x' is not a port number (1..65535)");
   bad({"--api-id", "0"}, "--api-id: '0' is not an api_id from https://my.telegram.org/apps (1..2147483647)");
   auto v6 = parse({"--server", "[::1]:8443"});
-  REQUIRE(v6.options);
-  CHECK(v6.options->server_host == "::1");
-  CHECK(v6.options->server_port == 8443);
+  REQUIRE(v6);
+  CHECK(v6->server_host == "::1");
+  CHECK(v6->server_port == 8443);
 }
 
 TEST_CASE("input clean-up", "[input]") {

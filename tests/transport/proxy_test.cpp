@@ -208,12 +208,12 @@ asio::awaitable<void> fake_proxy(tcp::acceptor& acceptor, bool socks, std::strin
   co_await echo_once(std::move(s));
 }
 
-DialResult dial_through(bool socks, const std::string& creds, std::string* seen_target, std::string* echoed) {
+mtjson::Result<Dialed> dial_through(bool socks, const std::string& creds, std::string* seen_target, std::string* echoed) {
   asio::io_context io;
   tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   const auto port = acceptor.local_endpoint().port();
   asio::co_spawn(io, fake_proxy(acceptor, socks, seen_target), asio::detached);
-  DialResult result;
+  mtjson::Result<Dialed> result = mtjson::Result<Dialed>::error("dial did not finish");
   tcp::socket socket(io);
   asio::co_spawn(
       io,
@@ -242,7 +242,7 @@ DialResult dial_through(bool socks, const std::string& creds, std::string* seen_
 TEST_CASE("dialer: through loopback SOCKS5 and HTTP CONNECT proxies", "[dialer]") {
   std::string target, echoed;
   auto r = dial_through(true, "alice:s3cret@", &target, &echoed);
-  INFO(r.error);
+  INFO(r.message());
   CHECK(r.ok());
   CHECK(target == "dc2.telegram.test:443");
   CHECK(echoed == "ping");
@@ -250,7 +250,7 @@ TEST_CASE("dialer: through loopback SOCKS5 and HTTP CONNECT proxies", "[dialer]"
   target.clear();
   echoed.clear();
   r = dial_through(true, "alice:wrong@", &target, &echoed);
-  CHECK(r.error == "SOCKS5: username/password rejected");
+  CHECK(r.message() == "SOCKS5: username/password rejected");
 
   target.clear();
   echoed.clear();
@@ -271,7 +271,7 @@ TEST_CASE("dialer: direct connection and a refused one", "[dialer]") {
         co_await echo_once(std::move(s));
       },
       asio::detached);
-  DialResult direct, refused;
+  mtjson::Result<Dialed> direct = mtjson::Result<Dialed>::error("dial did not finish"), refused = direct;
   tcp::socket a(io), b(io);
   asio::co_spawn(
       io,
@@ -288,5 +288,5 @@ TEST_CASE("dialer: direct connection and a refused one", "[dialer]") {
       asio::detached);
   io.run_for(std::chrono::seconds(10));
   CHECK(direct.ok());
-  CHECK(refused.error.rfind("connect 127.0.0.1:", 0) == 0);
+  CHECK(refused.message().rfind("connect 127.0.0.1:", 0) == 0);
 }

@@ -11,19 +11,19 @@
 int main(int argc, char** argv) {
   using namespace mtjson::bench;
   std::vector<std::string> args(argv + 1, argv + argc);
-  ParsedOptions parsed = parse_options(args);
-  if (!parsed.options) {
-    std::cerr << "mtjson-bench: " << parsed.error << "\n";
+  auto parsed = parse_options(args);
+  if (!parsed) {
+    std::cerr << "mtjson-bench: " << parsed.message() << "\n";
     return 2;
   }
-  const Options& o = *parsed.options;
+  const Options& o = *parsed;
   if (o.help) {
     std::cout << usage_text();
     return 0;
   }
   RunResult r = run_bench(o);
   if (!r.summary) {
-    std::cerr << "mtjson-bench: " << r.error << "\n";
+    std::cerr << "mtjson-bench: " << r.summary.message() << "\n";
     return r.exit_code;
   }
   std::string human = human_summary(*r.summary);

@@ -23,8 +23,8 @@ struct Bad {
 // An integer flag in lo..hi, `what` naming it in the error line ("a client count").
 std::int64_t integer(const std::string& flag, const std::string& v, const char* what, std::int64_t lo, std::int64_t hi) {
   auto n = cli::int_value(flag, v, what, lo, hi);
-  if (!n) throw Bad{n.error};
-  return n.value;
+  if (!n) throw Bad{n.message()};
+  return *n;
 }
 
 double seconds(const std::string& flag, const std::string& v, bool zero_ok) {
@@ -101,7 +101,7 @@ std::string Options::phone_for(int index) const {
   return signin->substr(0, 6) + std::string(4 - tail.size(), '0') + tail;
 }
 
-ParsedOptions parse_options(const std::vector<std::string>& args) {
+Result<Options> parse_options(const std::vector<std::string>& args) {
   Options o;
   bool have_message = false;
   try {
@@ -171,7 +171,7 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       if (!value) throw Bad{flag + ": missing value"};
       w->second(flag, *value);
     }
-    if (o.help) return {o, {}};
+    if (o.help) return o;
 
     o.init = !no_init;
     if (o.duration_s && o.requests) throw Bad{"--requests: give either --duration or --requests, not both"};
@@ -184,9 +184,9 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       throw Bad{"--signin: " + *o.signin + " + " + std::to_string(o.clients) +
                 " clients runs past the test number range (the last 4 digits count up per client)"};
   } catch (const Bad& bad) {
-    return {std::nullopt, bad.line};
+    return Result<Options>::error(bad.line);
   }
-  return {o, {}};
+  return o;
 }
 
 std::string usage_text() {

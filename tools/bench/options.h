@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace mtjson::bench {
 
 enum class Method {
@@ -53,13 +55,8 @@ struct Options {
   bool signs_in() const { return signin.has_value(); }
 };
 
-struct ParsedOptions {
-  std::optional<Options> options;
-  std::string error;  // one line naming the flag, when !options
-};
-
-// args without the program name.
-ParsedOptions parse_options(const std::vector<std::string>& args);
+// args without the program name. The options, or one line naming the bad flag.
+Result<Options> parse_options(const std::vector<std::string>& args);
 std::string usage_text();
 
 }  // namespace mtjson::bench

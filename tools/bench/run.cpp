@@ -107,7 +107,7 @@ RunResult Run::run() {
   asio::ip::tcp::resolver resolver(io_);
   auto results = resolver.resolve(o_.host, std::to_string(o_.port), ec);
   if (ec || results.empty())
-    return {2, "cannot resolve " + o_.host + ": " + (ec ? ec.message() : std::string("no address")), std::nullopt};
+    return {2, Result<Summary>::error("cannot resolve " + o_.host + ": " + (ec ? ec.message() : std::string("no address")))};
   endpoint_ = results.begin()->endpoint();
 
   // The processes to watch: given, or the one listening on the port (local daemons only).
@@ -346,7 +346,7 @@ void Run::finish() {
 void Run::fail(int exit_code, const std::string& error) {
   if (phase_ == Phase::done) return;
   phase_ = Phase::done;
-  result_ = {exit_code, error, std::nullopt};
+  result_ = {exit_code, Result<Summary>::error(error)};
   for (auto& c : conns_) c->close();
   io_.stop();
 }

@@ -13,11 +13,11 @@
 int main(int argc, char** argv) {
   using namespace mtjson::daemon;
   auto parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc));
-  if (!parsed.options) {
-    std::fprintf(stderr, "mtjson: %s\n", parsed.error.c_str());
+  if (!parsed) {
+    std::fprintf(stderr, "mtjson: %s\n", parsed.message().c_str());
     return 2;
   }
-  Options& o = *parsed.options;
+  Options& o = *parsed;
   if (o.help) {
     std::fputs(usage_text().c_str(), stdout);
     return 0;

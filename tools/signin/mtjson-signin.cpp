@@ -50,8 +50,8 @@ mtjson::Result<int> schema_layer() {
 
 int main(int argc, char** argv) {
   auto parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc));
-  if (!parsed.options) return failure(kExitInput, parsed.error + " (see mtjson-signin --help)");
-  Options& o = *parsed.options;
+  if (!parsed) return failure(kExitInput, parsed.message() + " (see mtjson-signin --help)");
+  Options& o = *parsed;
   if (o.help) {
     std::fputs(usage_text().c_str(), stdout);
     return kExitOk;

@@ -5,22 +5,22 @@
 
 namespace mtjson::signin {
 
-ParsedOptions parse_options(const std::vector<std::string>& args) {
+Result<Options> parse_options(const std::vector<std::string>& args) {
   Options o;
   cli::ArgReader args_in(args);
   while (args_in.next()) {
     const std::string& flag = args_in.flag();
-    auto need = [&](std::string& out, const char* what) -> std::optional<std::string> {
+    auto need = [&](std::string& out, const char* what) -> Status {
       auto given = args_in.value();
-      if (!given || given->empty()) return flag + " needs " + what;
+      if (!given || given->empty()) return Status::error(flag + " needs " + what);
       out = *given;
-      return std::nullopt;
+      return Status();
     };
-    auto no_value = [&]() -> std::optional<std::string> {
-      if (args_in.has_inline_value()) return flag + " takes no value";
-      return std::nullopt;
+    auto no_value = [&]() -> Status {
+      if (args_in.has_inline_value()) return Status::error(flag + " takes no value");
+      return Status();
     };
-    std::optional<std::string> err;
+    Status err;  // the flag's error line, if it has one
     std::string v;
     if (flag == "--help" || flag == "-h") {
       err = no_value();
@@ -34,31 +34,31 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--host") {
       err = need(o.host, "the daemon's address");
     } else if (flag == "--port") {
-      if (!(err = need(v, "the daemon's port"))) {
+      if ((err = need(v, "the daemon's port")).ok()) {
         auto port = cli::port_value(flag, v, false);
-        if (!port) err = port.error;
-        o.port = static_cast<int>(port.value);
+        if (!port) err = port.status();
+        else o.port = static_cast<int>(*port);
       }
     } else if (flag == "--phone") {
-      if (!(err = need(v, "a phone number"))) {
+      if ((err = need(v, "a phone number")).ok()) {
         o.phone = normalize_phone(v);
-        if (o.phone.empty()) err = "--phone: '" + v + "' is not a phone number (digits, international format)";
+        if (o.phone.empty()) err = Status::error("--phone: '" + v + "' is not a phone number (digits, international format)");
       }
     } else if (flag == "--password") {
-      if (!(err = need(v, "the 2FA password"))) o.password = v;
+      if ((err = need(v, "the 2FA password")).ok()) o.password = v;
     } else if (flag == "--bot-token") {
-      if (!(err = need(v, "a bot token (ID:SECRET)"))) {
+      if ((err = need(v, "a bot token (ID:SECRET)")).ok()) {
         o.bot_token = trim(v);
-        if (!looks_like_bot_token(o.bot_token)) err = "--bot-token: not a bot token (ID:SECRET, from @BotFather)";
+        if (!looks_like_bot_token(o.bot_token)) err = Status::error("--bot-token: not a bot token (ID:SECRET, from @BotFather)");
       }
     } else if (flag == "--api-id") {
-      if (!(err = need(v, "a number"))) {
+      if ((err = need(v, "a number")).ok()) {
         auto id = cli::int_value(flag, v, "an api_id from https://my.telegram.org/apps", 1, 2147483647);
-        if (!id) err = id.error;
-        o.api_id = static_cast<std::int32_t>(id.value);
+        if (!id) err = id.status();
+        else o.api_id = static_cast<std::int32_t>(*id);
       }
     } else if (flag == "--api-hash") {
-      if (!(err = need(v, "a value"))) o.api_hash = v;
+      if ((err = need(v, "a value")).ok()) o.api_hash = v;
     } else if (flag == "--device-model") {
       err = need(o.device_model, "a value");
     } else if (flag == "--system-version") {
@@ -68,12 +68,12 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--lang-code") {
       err = need(o.lang_code, "a language code (en, de, ...)");
     } else if (flag == "--server") {
-      if (!(err = need(v, "HOST:PORT"))) {
+      if ((err = need(v, "HOST:PORT")).ok()) {
         if (auto server = cli::parse_host_port(v)) {
           o.server_host = server->host;
           o.server_port = server->port;
         } else {
-          err = "--server: '" + v + "' is not HOST:PORT ([ADDR]:PORT for IPv6)";
+          err = Status::error("--server: '" + v + "' is not HOST:PORT ([ADDR]:PORT for IPv6)");
         }
       }
     } else if (flag == "--rsa") {
@@ -83,16 +83,16 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--check") {
       err = need(o.check_file, "the saved session file");
     } else {
-      err = "unknown argument '" + args_in.arg() + "'";
+      err = Status::error("unknown argument '" + args_in.arg() + "'");
     }
-    if (err) return {std::nullopt, *err};
+    if (!err) return err;
   }
-  if (!o.phone.empty() && !o.bot_token.empty()) return {std::nullopt, "--phone and --bot-token exclude each other"};
+  if (!o.phone.empty() && !o.bot_token.empty()) return Result<Options>::error("--phone and --bot-token exclude each other");
   if (!o.check_file.empty()) {
     if (!o.phone.empty() || !o.bot_token.empty() || o.password || !o.out_file.empty())
-      return {std::nullopt, "--check FILE takes no --phone, --bot-token, --password or --out"};
+      return Result<Options>::error("--check FILE takes no --phone, --bot-token, --password or --out");
   }
-  return {std::move(o), {}};
+  return o;
 }
 
 Json server_value(const Options& o, const std::string& rsa_pem) {

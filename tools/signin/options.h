@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "signin/protocol.h"
 
 namespace mtjson::signin {
@@ -32,12 +33,8 @@ struct Options {
   bool help = false;
 };
 
-struct ParsedOptions {
-  std::optional<Options> options;
-  std::string error;  // one line, when !options
-};
-
-ParsedOptions parse_options(const std::vector<std::string>& args);
+// The options, or one line naming the bad flag.
+Result<Options> parse_options(const std::vector<std::string>& args);
 std::string usage_text();
 
 // The {"server":...} value to send first (null when no server flag was given): "test" for --test,

@@ -48,8 +48,8 @@ std::string key_dir(const Options& o) {
 
 int main(int argc, char** argv) {
   auto parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc));
-  if (!parsed.options) return fail(parsed.error, 2);
-  Options& o = *parsed.options;
+  if (!parsed) return fail(parsed.message(), 2);
+  Options& o = *parsed;
   if (o.help) {
     std::fputs(usage_text().c_str(), stdout);
     return 0;

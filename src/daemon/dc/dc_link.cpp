@@ -25,12 +25,12 @@ bool undecryptable(const mtproto::session::Dropped& dropped) {
 void HandshakeJob::run() {
   auto body = channel->unwrap(packet);
   if (!body) {
-    error = "key exchange: " + body.message();
+    status = body.status().prefixed("key exchange: ");
     return;
   }
   auto out = handshake->on_message(*body);
   if (!out) {
-    error = "key exchange: " + out.message();
+    status = out.status().prefixed("key exchange: ");
     return;
   }
   if (!out->send.empty()) reply = channel->wrap(out->send);
@@ -291,8 +291,8 @@ void DcLink::on_plain_frame(std::span<const std::uint8_t> payload, TimePoint now
 void DcLink::on_job_done(HandshakeJob job, TimePoint now) {
   if (job.generation != generation_ || state_ != State::handshaking) return;  // stale
   job_running_ = false;
-  if (!job.error.empty()) {
-    lose_connection(job.error, now);
+  if (!job.status) {
+    lose_connection(job.status.message(), now);
     return;
   }
   if (!job.reply.empty()) send_frame(job.reply);

@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/status.h"
 #include "crypto/random.h"
 #include "crypto/telegram_keys.h"
 #include "daemon/dc/backoff.h"
@@ -90,7 +91,7 @@ class HandshakeJob {
   Bytes packet;
   std::uint64_t generation = 0;
   // results
-  std::string error;
+  Status status;  // failed: the key exchange is over and the connection is to be dropped
   Bytes reply;  // wrapped plain message to send, if any
   bool done = false;
 };

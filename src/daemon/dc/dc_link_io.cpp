@@ -135,10 +135,10 @@ void DcLinkIo::connect() {
 asio::awaitable<void> DcLinkIo::connect_and_read(std::uint64_t generation) {
   auto self = shared_from_this();  // keeps the object alive while the coroutine runs
   std::shared_ptr<asio::ip::tcp::socket> socket = socket_;  // outlives close_socket()
-  transport::DialResult dialed = co_await transport::dial(*socket, address_.host, address_.port, address_.proxy);
+  Result<transport::Dialed> dialed = co_await transport::dial(*socket, address_.host, address_.port, address_.proxy);
   if (generation != socket_generation_) co_return;
-  if (!dialed.ok()) {
-    link_.on_connect_failed(dialed.error, now());
+  if (!dialed) {
+    link_.on_connect_failed(dialed.message(), now());
     drive();
     co_return;
   }
@@ -146,7 +146,7 @@ asio::awaitable<void> DcLinkIo::connect_and_read(std::uint64_t generation) {
   socket->set_option(asio::ip::tcp::no_delay(true), ignored);
   connected_ = true;
   link_.on_connected(now());
-  if (!dialed.leftover.empty()) link_.on_bytes(dialed.leftover, now());
+  if (!dialed->leftover.empty()) link_.on_bytes(dialed->leftover, now());
   drive();
   // Readiness first, then one read of what arrived into a buffer shared by every link of this
   // thread (the bytes are consumed before the next co_await): no read that is known to find

@@ -55,30 +55,30 @@ TEST_CASE("options: the fault flags and their errors", "[testdc][options][faults
   auto o = parse_options({"--admin", "0", "--drop-after", "5", "--drop-rate", "0.25", "--delay", "200",
                           "--salt-rotate", "30", "--clock-skew", "-600", "--flood-wait", "help.getConfig:3",
                           "--flood-wait=*:10:-1"});
-  REQUIRE(o.options);
-  CHECK(o.options->admin_port == 0);
-  REQUIRE(o.options->faults.drop_after);
-  CHECK(o.options->faults.drop_after->packets == 5);
-  CHECK_FALSE(o.options->faults.drop_after->dc);
-  CHECK(o.options->faults.drop_rate == 0.25);
-  CHECK(o.options->faults.delay == std::chrono::milliseconds(200));
-  CHECK(o.options->faults.salt_rotate == std::chrono::seconds(30));
-  CHECK(o.options->faults.clock_skew == -600);
-  REQUIRE(o.options->faults.methods.size() == 2);
-  CHECK(o.options->faults.methods[0].describe() == "help.getConfig -> 420 FLOOD_WAIT_3 (1 call)");
-  CHECK(o.options->faults.methods[1].describe() == "* -> 420 FLOOD_WAIT_10 (every call)");
-  CHECK_FALSE(parse_options({}).options->admin_port);
+  REQUIRE(o);
+  CHECK(o->admin_port == 0);
+  REQUIRE(o->faults.drop_after);
+  CHECK(o->faults.drop_after->packets == 5);
+  CHECK_FALSE(o->faults.drop_after->dc);
+  CHECK(o->faults.drop_rate == 0.25);
+  CHECK(o->faults.delay == std::chrono::milliseconds(200));
+  CHECK(o->faults.salt_rotate == std::chrono::seconds(30));
+  CHECK(o->faults.clock_skew == -600);
+  REQUIRE(o->faults.methods.size() == 2);
+  CHECK(o->faults.methods[0].describe() == "help.getConfig -> 420 FLOOD_WAIT_3 (1 call)");
+  CHECK(o->faults.methods[1].describe() == "* -> 420 FLOOD_WAIT_10 (every call)");
+  CHECK_FALSE(parse_options({})->admin_port);
 
-  CHECK(parse_options({"--admin", "x"}).error == "--admin: 'x' is not a port number (0..65535)");
-  CHECK(parse_options({"--admin"}).error == "--admin needs a port");
-  CHECK(parse_options({"--drop-after", "0"}).error == "--drop-after: '0' is not a packet count (1..1000000000)");
-  CHECK(parse_options({"--drop-rate", "1.5"}).error == "--drop-rate: '1.5' is not a probability (0..1)");
-  CHECK(parse_options({"--drop-rate", "nan"}).error == "--drop-rate: 'nan' is not a probability (0..1)");
-  CHECK(parse_options({"--delay", "-1"}).error == "--delay: '-1' is not milliseconds (0..600000)");
-  CHECK(parse_options({"--salt-rotate", "0"}).error == "--salt-rotate: '0' is not a period in seconds (1..2592000)");
-  CHECK(parse_options({"--clock-skew", "10y"}).error == "--clock-skew: '10y' is not seconds (-315360000..315360000)");
+  CHECK(parse_options({"--admin", "x"}).message() == "--admin: 'x' is not a port number (0..65535)");
+  CHECK(parse_options({"--admin"}).message() == "--admin needs a port");
+  CHECK(parse_options({"--drop-after", "0"}).message() == "--drop-after: '0' is not a packet count (1..1000000000)");
+  CHECK(parse_options({"--drop-rate", "1.5"}).message() == "--drop-rate: '1.5' is not a probability (0..1)");
+  CHECK(parse_options({"--drop-rate", "nan"}).message() == "--drop-rate: 'nan' is not a probability (0..1)");
+  CHECK(parse_options({"--delay", "-1"}).message() == "--delay: '-1' is not milliseconds (0..600000)");
+  CHECK(parse_options({"--salt-rotate", "0"}).message() == "--salt-rotate: '0' is not a period in seconds (1..2592000)");
+  CHECK(parse_options({"--clock-skew", "10y"}).message() == "--clock-skew: '10y' is not seconds (-315360000..315360000)");
   for (const char* bad : {"help.getConfig", ":3", "help.getConfig:x", "help.getConfig:3:0", "help.getConfig:3:2:1"})
-    CHECK(parse_options({"--flood-wait", bad}).error ==
+    CHECK(parse_options({"--flood-wait", bad}).message() ==
           std::string("--flood-wait: '") + bad + "' is not METHOD:SECONDS[:COUNT] (SECONDS 0..31536000, COUNT >= 1 or -1)");
 
   const std::string help = usage_text();

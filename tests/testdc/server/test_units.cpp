@@ -12,39 +12,39 @@ using namespace mtjson::testdc::server::test;
 
 TEST_CASE("options: defaults, every flag, errors in one line", "[testdc][options]") {
   auto d = parse_options({});
-  REQUIRE(d.options);
-  CHECK(d.options->port == 4430);
-  CHECK(d.options->dcs == 3);
-  CHECK(d.options->host == "127.0.0.1");
-  CHECK(d.options->data_dir.empty());
+  REQUIRE(d);
+  CHECK(d->port == 4430);
+  CHECK(d->dcs == 3);
+  CHECK(d->host == "127.0.0.1");
+  CHECK(d->data_dir.empty());
 
   auto o = parse_options({"--port", "5000", "--dcs=2", "--host", "0.0.0.0", "--data", "/tmp/x", "--rsa-key", "k.pem",
                           "--secret", "dd00112233445566778899aabbccddeeff", "--schema", "a.tl", "--schema", "b.tl",
                           "--seed-account", "9996621234:Alice:pw", "--verbose", "--print-public-key"});
-  REQUIRE(o.options);
-  CHECK(o.options->port == 5000);
-  CHECK(o.options->dcs == 2);
-  CHECK(o.options->host == "0.0.0.0");
-  CHECK(o.options->data_dir == "/tmp/x");
-  CHECK(o.options->rsa_key_file == "k.pem");
-  CHECK(o.options->secrets.size() == 1);
-  CHECK(o.options->schemas == std::vector<std::string>{"a.tl", "b.tl"});
-  REQUIRE(o.options->seeds.size() == 1);
-  CHECK(o.options->seeds[0].phone == "9996621234");
-  CHECK(o.options->seeds[0].first_name == "Alice");
-  CHECK(o.options->seeds[0].password == "pw");
-  CHECK(o.options->verbose);
-  CHECK(o.options->print_public_key);
+  REQUIRE(o);
+  CHECK(o->port == 5000);
+  CHECK(o->dcs == 2);
+  CHECK(o->host == "0.0.0.0");
+  CHECK(o->data_dir == "/tmp/x");
+  CHECK(o->rsa_key_file == "k.pem");
+  CHECK(o->secrets.size() == 1);
+  CHECK(o->schemas == std::vector<std::string>{"a.tl", "b.tl"});
+  REQUIRE(o->seeds.size() == 1);
+  CHECK(o->seeds[0].phone == "9996621234");
+  CHECK(o->seeds[0].first_name == "Alice");
+  CHECK(o->seeds[0].password == "pw");
+  CHECK(o->verbose);
+  CHECK(o->print_public_key);
 
-  CHECK(parse_options({"--port"}).error == "--port needs a value");
-  CHECK(parse_options({"--port", "70000"}).error == "--port: '70000' is not a port number (0..65535)");
-  CHECK(parse_options({"--dcs", "0"}).error == "--dcs: '0' is not a DC count (1..5)");
-  CHECK(parse_options({"--frobnicate"}).error == "unknown argument '--frobnicate' (see --help)");
-  CHECK(parse_options({"--verbose=1"}).error == "--verbose takes no value");
-  CHECK(parse_options({"--seed-account", "abc"}).error ==
+  CHECK(parse_options({"--port"}).message() == "--port needs a value");
+  CHECK(parse_options({"--port", "70000"}).message() == "--port: '70000' is not a port number (0..65535)");
+  CHECK(parse_options({"--dcs", "0"}).message() == "--dcs: '0' is not a DC count (1..5)");
+  CHECK(parse_options({"--frobnicate"}).message() == "unknown argument '--frobnicate' (see --help)");
+  CHECK(parse_options({"--verbose=1"}).message() == "--verbose takes no value");
+  CHECK(parse_options({"--seed-account", "abc"}).message() ==
         "--seed-account: 'abc' is not PHONE[:FIRST[:PASSWORD]] with a numeric phone");
-  CHECK(parse_options({"--secret", "zz"}).error.rfind("--secret: ", 0) == 0);
-  CHECK(parse_options({"--port", "65535", "--dcs", "3"}).error == "--port: DC ports would pass 65535");
+  CHECK(parse_options({"--secret", "zz"}).message().rfind("--secret: ", 0) == 0);
+  CHECK(parse_options({"--port", "65535", "--dcs", "3"}).message() == "--port: DC ports would pass 65535");
 
   const std::string help = usage_text();
   for (const char* flag : {"--port", "--dcs", "--host", "--data", "--rsa-key", "--print-public-key", "--secret",

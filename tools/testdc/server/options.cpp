@@ -62,7 +62,7 @@ Result<MethodFault> parse_flood_wait(const std::string& text) {
   return f;
 }
 
-ParsedOptions parse_options(const std::vector<std::string>& args) {
+Result<Options> parse_options(const std::vector<std::string>& args) {
   Options o;
   cli::ArgReader args_in(args);
   while (args_in.next()) {
@@ -73,84 +73,88 @@ ParsedOptions parse_options(const std::vector<std::string>& args) {
       return given.has_value();
     };
     auto no_value = [&]() { return !args_in.has_inline_value(); };
-    // An integer flag in lo..hi; on error `error` is the line to give back.
-    std::string error;
-    auto integer = [&](const std::string& text, const char* what, std::int64_t lo, std::int64_t hi) {
+    // An integer flag in lo..hi; a bad one leaves its error line in `bad` (given back after
+    // the flag) and 0 as the value, so the flags stay one-line assignments.
+    Status bad;
+    auto integer = [&](const std::string& text, const char* what, std::int64_t lo, std::int64_t hi) -> std::int64_t {
       auto n = cli::int_value(flag, text, what, lo, hi);
-      error = n.error;
-      return n.value;
+      if (!n) {
+        bad = n.status();
+        return 0;
+      }
+      return *n;
     };
     std::string v;
     if (flag == "--help" || flag == "-h") {
-      if (!no_value()) return {std::nullopt, flag + " takes no value"};
+      if (!no_value()) return Result<Options>::error(flag + " takes no value");
       o.help = true;
     } else if (flag == "--verbose" || flag == "-v") {
-      if (!no_value()) return {std::nullopt, flag + " takes no value"};
+      if (!no_value()) return Result<Options>::error(flag + " takes no value");
       o.verbose = true;
     } else if (flag == "--print-public-key") {
-      if (!no_value()) return {std::nullopt, flag + " takes no value"};
+      if (!no_value()) return Result<Options>::error(flag + " takes no value");
       o.print_public_key = true;
     } else if (flag == "--port") {
-      if (!value(v)) return {std::nullopt, "--port needs a value"};
+      if (!value(v)) return Result<Options>::error("--port needs a value");
       auto port = cli::port_value(flag, v, true);
-      if (!port) return {std::nullopt, port.error};
-      o.port = static_cast<int>(port.value);
+      if (!port) return Result<Options>::error(port.message());
+      o.port = static_cast<int>(*port);
     } else if (flag == "--dcs") {
-      if (!value(v)) return {std::nullopt, "--dcs needs a value"};
+      if (!value(v)) return Result<Options>::error("--dcs needs a value");
       o.dcs = static_cast<int>(integer(v, "a DC count", 1, 5));
     } else if (flag == "--host") {
-      if (!value(o.host) || o.host.empty()) return {std::nullopt, "--host needs an address"};
+      if (!value(o.host) || o.host.empty()) return Result<Options>::error("--host needs an address");
     } else if (flag == "--data") {
-      if (!value(o.data_dir) || o.data_dir.empty()) return {std::nullopt, "--data needs a directory"};
+      if (!value(o.data_dir) || o.data_dir.empty()) return Result<Options>::error("--data needs a directory");
     } else if (flag == "--rsa-key") {
-      if (!value(o.rsa_key_file) || o.rsa_key_file.empty()) return {std::nullopt, "--rsa-key needs a PEM file"};
+      if (!value(o.rsa_key_file) || o.rsa_key_file.empty()) return Result<Options>::error("--rsa-key needs a PEM file");
     } else if (flag == "--secret") {
-      if (!value(v)) return {std::nullopt, "--secret needs a value"};
+      if (!value(v)) return Result<Options>::error("--secret needs a value");
       auto parsed = transport::parse_proxy_secret(v);
-      if (!parsed) return {std::nullopt, "--secret: " + parsed.message()};
+      if (!parsed) return Result<Options>::error("--secret: " + parsed.message());
       o.secrets.push_back(v);
     } else if (flag == "--schema") {
-      if (!value(v) || v.empty()) return {std::nullopt, "--schema needs a file"};
+      if (!value(v) || v.empty()) return Result<Options>::error("--schema needs a file");
       o.schemas.push_back(v);
     } else if (flag == "--admin") {
-      if (!value(v)) return {std::nullopt, "--admin needs a port"};
+      if (!value(v)) return Result<Options>::error("--admin needs a port");
       auto port = cli::port_value(flag, v, true);
-      if (!port) return {std::nullopt, port.error};
-      o.admin_port = static_cast<int>(port.value);
+      if (!port) return Result<Options>::error(port.message());
+      o.admin_port = static_cast<int>(*port);
     } else if (flag == "--drop-after") {
-      if (!value(v)) return {std::nullopt, "--drop-after needs a packet count"};
+      if (!value(v)) return Result<Options>::error("--drop-after needs a packet count");
       const auto n = integer(v, "a packet count", 1, 1'000'000'000);
-      if (error.empty()) o.faults.drop_after = FaultConfig::DropAfter{static_cast<int>(n), std::nullopt};
+      if (bad) o.faults.drop_after = FaultConfig::DropAfter{static_cast<int>(n), std::nullopt};
     } else if (flag == "--drop-rate") {
-      if (!value(v)) return {std::nullopt, "--drop-rate needs a probability"};
+      if (!value(v)) return Result<Options>::error("--drop-rate needs a probability");
       if (!parse_probability(v, o.faults.drop_rate))
-        return {std::nullopt, "--drop-rate: '" + v + "' is not a probability (0..1)"};
+        return Result<Options>::error("--drop-rate: '" + v + "' is not a probability (0..1)");
     } else if (flag == "--delay") {
-      if (!value(v)) return {std::nullopt, "--delay needs milliseconds"};
+      if (!value(v)) return Result<Options>::error("--delay needs milliseconds");
       o.faults.delay = std::chrono::milliseconds(integer(v, "milliseconds", 0, 600'000));
     } else if (flag == "--salt-rotate") {
-      if (!value(v)) return {std::nullopt, "--salt-rotate needs seconds"};
+      if (!value(v)) return Result<Options>::error("--salt-rotate needs seconds");
       o.faults.salt_rotate = std::chrono::seconds(integer(v, "a period in seconds", 1, 30 * 24 * 3600));
     } else if (flag == "--clock-skew") {
-      if (!value(v)) return {std::nullopt, "--clock-skew needs seconds"};
+      if (!value(v)) return Result<Options>::error("--clock-skew needs seconds");
       o.faults.clock_skew = integer(v, "seconds", -kMaxSkew, kMaxSkew);
     } else if (flag == "--flood-wait") {
-      if (!value(v)) return {std::nullopt, "--flood-wait needs METHOD:SECONDS[:COUNT]"};
+      if (!value(v)) return Result<Options>::error("--flood-wait needs METHOD:SECONDS[:COUNT]");
       auto f = parse_flood_wait(v);
-      if (!f) return {std::nullopt, f.message()};
+      if (!f) return Result<Options>::error(f.message());
       o.faults.methods.push_back(*f);
     } else if (flag == "--seed-account") {
-      if (!value(v)) return {std::nullopt, "--seed-account needs PHONE[:FIRST[:PASSWORD]]"};
+      if (!value(v)) return Result<Options>::error("--seed-account needs PHONE[:FIRST[:PASSWORD]]");
       auto seed = parse_seed_account(v);
-      if (!seed) return {std::nullopt, seed.message()};
+      if (!seed) return Result<Options>::error(seed.message());
       o.seeds.push_back(*seed);
     } else {
-      return {std::nullopt, "unknown argument '" + args_in.arg() + "' (see --help)"};
+      return Result<Options>::error("unknown argument '" + args_in.arg() + "' (see --help)");
     }
-    if (!error.empty()) return {std::nullopt, error};
+    if (!bad) return bad;
   }
-  if (o.port != 0 && o.port + o.dcs - 1 > 65535) return {std::nullopt, "--port: DC ports would pass 65535"};
-  return {std::move(o), {}};
+  if (o.port != 0 && o.port + o.dcs - 1 > 65535) return Result<Options>::error("--port: DC ports would pass 65535");
+  return o;
 }
 
 std::string usage_text() {

@@ -28,12 +28,8 @@ struct Options {
                                          // --clock-skew, --flood-wait (method names checked later)
 };
 
-struct ParsedOptions {
-  std::optional<Options> options;
-  std::string error;  // one line, when !options
-};
-
-ParsedOptions parse_options(const std::vector<std::string>& args);
+// The options, or one line naming the bad flag.
+Result<Options> parse_options(const std::vector<std::string>& args);
 std::string usage_text();
 
 // "PHONE[:FIRST[:PASSWORD]]"
