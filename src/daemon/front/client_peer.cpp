@@ -61,45 +61,36 @@ asio::awaitable<void> ClientPeer::reader() {
     while (pos < n) {
       const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', n - pos));
       const std::size_t end = nl ? static_cast<std::size_t>(nl - data) : n;
-      if (!skipping) {
-        if (nl && buffer.empty()) {
-          // The common case: a whole line inside this read, handled in place.
-          std::string_view line(data + pos, end - pos);
-          if (line.size() > max_line) {
-            ++line_number;
-            error_line(std::nullopt, "too_long",
-                       "line " + std::to_string(line_number) + ": longer than the limit of " +
-                           std::to_string(max_line) + " bytes (--max-line); skipped");
-          } else {
-            ++line_number;
-            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-            handle_line(line, line_number);
-            if (closed_) return false;
-          }
-          pos = end + 1;
-          continue;
-        }
-        buffer.append(data + pos, end - pos);
+      const std::string_view piece(data + pos, end - pos);
+      pos = end + 1;
+      if (skipping) {
+        skipping = !nl;
+        continue;
       }
-      if (!skipping && buffer.size() > max_line) {
+      if (buffer.size() + piece.size() > max_line) {
         ++line_number;
         error_line(std::nullopt, "too_long",
                    "line " + std::to_string(line_number) + ": longer than the limit of " + std::to_string(max_line) +
                        " bytes (--max-line); skipped");
         std::string().swap(buffer);
-        skipping = true;
+        skipping = !nl;
+        continue;
       }
-      if (!nl) break;
-      if (skipping) {
-        skipping = false;
-      } else {
-        ++line_number;
-        if (!buffer.empty() && buffer.back() == '\r') buffer.pop_back();
-        handle_line(buffer, line_number);
-        buffer.clear();
-        if (closed_) return false;
+      if (!nl) {
+        buffer.append(piece);
+        break;
       }
-      pos = end + 1;
+      // A whole line: handled in place unless it began in an earlier read.
+      std::string_view line = piece;
+      if (!buffer.empty()) {
+        buffer.append(piece);
+        line = buffer;
+      }
+      ++line_number;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      handle_line(line, line_number);
+      buffer.clear();
+      if (closed_) return false;
     }
     // A long line grew the buffer: an idle client keeps no large allocation.
     if (buffer.empty() && buffer.capacity() > 64 * 1024) std::string().swap(buffer);
